@@ -1,0 +1,12 @@
+using System.Text.Json.Nodes;
+
+namespace FileUploader.StateMachine.Language;
+
+/// <summary>
+/// What a path, intrinsic function or payload template can see: the state's effective input (<c>$</c>), the
+/// context object (<c>$$</c>) and the variables in scope (<c>$name</c>, ASL variables added in 2024).
+/// </summary>
+internal sealed record PathContext(
+    JsonNode? Input,
+    JsonNode? Context,
+    IReadOnlyDictionary<string, JsonNode?> Variables);
