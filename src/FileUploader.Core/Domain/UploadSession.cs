@@ -4,6 +4,10 @@ namespace FileUploader.Core.Domain;
 /// One upload from its announcement (<c>POST /uploads</c>, or the one-shot <c>POST /upload</c>) to its end.
 /// The bytes are staged at <c>staging/{Id}</c>; the upload execution is named after <see cref="Id"/>.
 /// </summary>
+/// <param name="FileId">
+/// Assigned when the session is created, never inside a step: a step may run twice after a crash, and both runs
+/// must promote to, record and expire the same <c>files/{FileId}</c>.
+/// </param>
 public sealed record UploadSession(
     string Id,
     string FileName,
@@ -15,7 +19,7 @@ public sealed record UploadSession(
     long? MaxDownloads,
     string DeleteTokenHash,
     UploadStatus Status,
-    string? FileId,
+    string FileId,
     string? Error,
     string? Message);
 

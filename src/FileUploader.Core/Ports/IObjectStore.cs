@@ -19,13 +19,18 @@ public interface IObjectStore
     /// <summary>Size, checksum and type of an object, or null when there is none.</summary>
     Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Opens the object (or the byte range <c>[offset, offset+length)</c>) for reading; null when there is none.</summary>
+    /// <summary>
+    /// Opens the object (or the byte range <c>[offset, offset+length)</c>, cut at the end of the object) for reading;
+    /// null when there is none.
+    /// </summary>
     Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves <paramref name="sourceKey"/> to <paramref name="destinationKey"/> (rename locally, copy then delete in S3).
     /// Idempotent: when the destination already holds <paramref name="expectedSha256"/> it succeeds, whether or not the
-    /// source is still there. A missing source with no matching destination throws <c>ErrorNames.NotFound</c>.
+    /// source is still there (a source left behind is then removed). A missing source with no matching destination
+    /// throws <c>ErrorNames.NotFound</c>; a source or destination holding other bytes than
+    /// <paramref name="expectedSha256"/> throws <c>ErrorNames.Conflict</c> and moves nothing.
     /// </summary>
     Task<StoredObject> PromoteAsync(string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken);
 
@@ -42,8 +47,13 @@ public sealed record StoredObject(string Key, long Size, string Sha256, string C
 public sealed class ObjectTooLargeException(string key, long maxBytes)
     : Exception($"The object '{key}' is larger than {maxBytes} bytes.")
 {
+    public string Key { get; } = key;
+
     public long MaxBytes { get; } = maxBytes;
 }
 
 public sealed class ObjectAlreadyExistsException(string key)
-    : Exception($"An object already exists at '{key}'.");
+    : Exception($"An object already exists at '{key}'.")
+{
+    public string Key { get; } = key;
+}

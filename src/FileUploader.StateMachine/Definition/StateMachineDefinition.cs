@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Language;
+
+namespace FileUploader.StateMachine.Definition;
+
+/// <summary>
+/// A parsed and validated definition (the top level, a Parallel branch or a Map's ItemProcessor). Built once per
+/// state machine and shared by every execution, so nothing here may change after parsing.
+/// </summary>
+internal sealed class StateMachineDefinition(string startAt, IReadOnlyDictionary<string, StateNode> states, int? timeoutSeconds)
+{
+    public string StartAt { get; } = startAt;
+
+    public IReadOnlyDictionary<string, StateNode> States { get; } = states;
+
+    /// <summary>Top level only: the execution fails with States.Timeout after this many seconds.</summary>
+    public int? TimeoutSeconds { get; } = timeoutSeconds;
+}
+
+internal enum StateType
+{
+    Pass,
+    Task,
+    Choice,
+    Wait,
+    Succeed,
+    Fail,
+    Parallel,
+    Map,
+}
+
+/// <summary>
+/// One state. Paths keep AWS's three-way meaning: absent means the default <c>$</c>, JSON null is held as
+/// <see langword="null"/> (discard / empty object), anything else is the path text.
+/// </summary>
+internal abstract class StateNode(string name, StateType type)
+{
+    public string Name { get; } = name;
+
+    public StateType Type { get; } = type;
+
+    public string? Next { get; init; }
+
+    public bool End { get; init; }
+
+    public string? InputPath { get; init; } = "$";
+
+    public string? OutputPath { get; init; } = "$";
+
+    /// <summary>The Assign object (JSONPath flavour: "x.$" keys, intrinsics), or null when absent.</summary>
+    public JsonObject? Assign { get; init; }
+
+    /// <summary>True when any field of this state mentions <c>$$</c>, so the context object must be built.</summary>
+    public bool UsesContext { get; init; }
+
+    /// <summary>The history event name prefix (PassState, TaskState, …).</summary>
+    public string EventPrefix => Type switch
+    {
+        StateType.Pass => "PassState",
+        StateType.Task => "TaskState",
+        StateType.Choice => "ChoiceState",
+        StateType.Wait => "WaitState",
+        StateType.Succeed => "SucceedState",
+        StateType.Fail => "FailState",
+        StateType.Parallel => "ParallelState",
+        _ => "MapState",
+    };
+}
+
+/// <summary>The states that produce a result merged by ResultPath and may Retry/Catch (Task, Parallel, Map).</summary>
+internal abstract class ResultStateNode(string name, StateType type) : StateNode(name, type)
+{
+    public JsonNode? Parameters { get; init; }
+
+    public JsonNode? ResultSelector { get; init; }
+
+    public string? ResultPath { get; init; } = "$";
+
+    public IReadOnlyList<Retrier> Retry { get; init; } = [];
+
+    public IReadOnlyList<Catcher> Catch { get; init; } = [];
+}
+
+internal sealed class PassState(string name) : StateNode(name, StateType.Pass)
+{
+    public JsonNode? Result { get; init; }
+
+    public bool HasResult { get; init; }
+
+    public JsonNode? Parameters { get; init; }
+
+    public string? ResultPath { get; init; } = "$";
+}
+
+internal sealed class TaskState(string name) : ResultStateNode(name, StateType.Task)
+{
+    public required string Resource { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+
+    public string? TimeoutSecondsPath { get; init; }
+
+    public int? HeartbeatSeconds { get; init; }
+
+    public string? HeartbeatSecondsPath { get; init; }
+}
+
+internal sealed record ChoiceBranch(ChoiceRule Rule, string Next, JsonObject? Assign);
+
+internal sealed class ChoiceState(string name) : StateNode(name, StateType.Choice)
+{
+    public IReadOnlyList<ChoiceBranch> Choices { get; init; } = [];
+
+    public string? Default { get; init; }
+}
+
+internal sealed class WaitState(string name) : StateNode(name, StateType.Wait)
+{
+    public long? Seconds { get; init; }
+
+    public DateTimeOffset? Timestamp { get; init; }
+
+    public string? SecondsPath { get; init; }
+
+    public string? TimestampPath { get; init; }
+}
+
+internal sealed class SucceedState(string name) : StateNode(name, StateType.Succeed);
+
+internal sealed class FailState(string name) : StateNode(name, StateType.Fail)
+{
+    public string? Error { get; init; }
+
+    public string? Cause { get; init; }
+
+    public string? ErrorPath { get; init; }
+
+    public string? CausePath { get; init; }
+}
+
+internal sealed class ParallelState(string name) : ResultStateNode(name, StateType.Parallel)
+{
+    public IReadOnlyList<StateMachineDefinition> Branches { get; init; } = [];
+}
+
+internal sealed class MapState(string name) : ResultStateNode(name, StateType.Map)
+{
+    public required StateMachineDefinition Processor { get; init; }
+
+    /// <summary>DISTRIBUTED processors run inline here but, as in AWS, cannot see the outer variables.</summary>
+    public bool Distributed { get; init; }
+
+    public string? ItemsPath { get; init; } = "$";
+
+    /// <summary>ItemSelector, or the legacy Parameters (same meaning inside a Map).</summary>
+    public JsonNode? ItemSelector { get; init; }
+
+    public int? MaxConcurrency { get; init; }
+
+    public string? MaxConcurrencyPath { get; init; }
+
+    public int? ToleratedFailureCount { get; init; }
+
+    public string? ToleratedFailureCountPath { get; init; }
+
+    public double? ToleratedFailurePercentage { get; init; }
+
+    public string? ToleratedFailurePercentagePath { get; init; }
+}
+
+internal enum JitterStrategy
+{
+    None,
+    Full,
+}
+
+internal sealed record Retrier(
+    IReadOnlyList<string> ErrorEquals,
+    double IntervalSeconds,
+    int MaxAttempts,
+    double BackoffRate,
+    double? MaxDelaySeconds,
+    JitterStrategy Jitter);
+
+internal sealed record Catcher(IReadOnlyList<string> ErrorEquals, string Next, string? ResultPath, JsonObject? Assign);
