@@ -26,6 +26,7 @@ public sealed partial class StepRegistryGenerator : IIncrementalGenerator
                 StepAttributeName,
                 predicate: static (node, _) => Parser.IsCandidate(node),
                 transform: static (ctx, ct) => Parser.ParseStep(ctx, ct))
+            .WithTrackingName(TrackingNames.Steps)
             .Collect();
 
         var jsonContexts = context.SyntaxProvider.ForAttributeWithMetadataName(
@@ -33,6 +34,7 @@ public sealed partial class StepRegistryGenerator : IIncrementalGenerator
                 predicate: static (node, _) => Parser.IsCandidate(node),
                 transform: static (ctx, ct) => Parser.ParseJsonContext(ctx, ct))
             .Where(static model => model is not null)
+            .WithTrackingName(TrackingNames.JsonContext)
             .Collect();
 
         // Only an assembly that can see the step attribute and DI gets a registry (Core, or a test compilation).
@@ -111,6 +113,13 @@ public sealed partial class StepRegistryGenerator : IIncrementalGenerator
 
         var ordered = unique.OrderBy(static s => s.StepName, StringComparer.Ordinal).ToList();
         context.AddSource("StepRegistry.g.cs", Emitter.Emit(ordered, propertyNames));
+    }
+
+    /// <summary>Names of pipeline steps, so tests can check that unrelated edits hit the cache.</summary>
+    internal static class TrackingNames
+    {
+        public const string Steps = "Steps";
+        public const string JsonContext = "JsonContext";
     }
 
     private static void Report(SourceProductionContext context, DiagnosticInfo info)

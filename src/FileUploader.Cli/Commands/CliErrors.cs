@@ -34,5 +34,4 @@ internal static class CliErrors
             return (int)ExitCode.Failed;
         }
     }
-
 }

@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+
+namespace FileUploader.Server.Api;
+
+internal sealed record ErrorBody(string Error, string Message);
+
+/// <summary>
+/// <c>GET /uploads/{id}</c>, the answer to the upload PUT and (with the delete token) to <c>POST /upload</c>: one flat
+/// shape, so a client reads every answer the same way. File fields appear once the file is available.
+/// </summary>
+internal sealed record UploadView(
+    string UploadId,
+    string Status,
+    string? FileId = null,
+    string? FileName = null,
+    long? Size = null,
+    string? Sha256 = null,
+    string? ContentType = null,
+    string? DownloadUrl = null,
+    string? ShareUrl = null,
+    DateTimeOffset? ExpiresAt = null,
+    long? MaxDownloads = null,
+    string? DeleteToken = null,
+    string? Error = null,
+    string? Message = null);
+
+/// <summary>What <c>POST /uploads</c> answers: where and how to send the bytes, and the owner's delete token.</summary>
+internal sealed record UploadInitiated(
+    string UploadId,
+    string UploadUrl,
+    string Method,
+    IReadOnlyDictionary<string, string> Fields,
+    DateTimeOffset ExpiresAt,
+    string StatusUrl,
+    string DeleteToken);
+
+internal sealed record FileInfo(
+    string FileId,
+    string FileName,
+    long Size,
+    string ContentType,
+    string Sha256,
+    DateTimeOffset UploadedAt,
+    DateTimeOffset ExpiresAt,
+    string Status,
+    long DownloadCount,
+    long? MaxDownloads);
+
+internal sealed record Health(string Status);
+
+// Source-generated: no reflection on the request path.
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(UploadView))]
+[JsonSerializable(typeof(UploadInitiated))]
+[JsonSerializable(typeof(FileInfo))]
+[JsonSerializable(typeof(Health))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,33 @@
+using System.Collections;
+
+namespace FileUploader.Server.Diagnostics;
+
+/// <summary>
+/// Logging scope for one upload or one step: puts <c>UploadId</c> and <c>ExecutionArn</c> on every line written
+/// inside it. Executions are named after the upload (or, for expiry, the file), so the name is the id.
+/// </summary>
+internal sealed class ExecutionScope : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    private readonly KeyValuePair<string, object?>[] _values;
+
+    public ExecutionScope(string executionArn)
+    {
+        var name = executionArn[(executionArn.LastIndexOf(':') + 1)..];
+        _values = [new("UploadId", name), new("ExecutionArn", executionArn)];
+    }
+
+    public ExecutionScope(string uploadId, string? executionArn)
+    {
+        _values = [new("UploadId", uploadId), new("ExecutionArn", executionArn)];
+    }
+
+    public int Count => _values.Length;
+
+    public KeyValuePair<string, object?> this[int index] => _values[index];
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"UploadId:{_values[0].Value} ExecutionArn:{_values[1].Value}";
+}
