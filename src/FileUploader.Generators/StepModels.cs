@@ -22,6 +22,9 @@ internal sealed record DiagnosticInfo(string DescriptorId, LocationInfo? Locatio
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] messageArgs) =>
         new(descriptor.Id, LocationInfo.From(location), messageArgs.ToEquatableArray());
+
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] messageArgs) =>
+        new(descriptor.Id, location, messageArgs.ToEquatableArray());
 }
 
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)

@@ -74,7 +74,7 @@ public sealed partial class StepRegistryGenerator : IIncrementalGenerator
             {
                 Report(context, DiagnosticInfo.Create(
                     DiagnosticDescriptors.DuplicateStepName,
-                    result.Location?.ToLocation(),
+                    result.Location,
                     step.StepName,
                     first.Step!.ClassName,
                     step.ClassName));
@@ -99,7 +99,7 @@ public sealed partial class StepRegistryGenerator : IIncrementalGenerator
                 {
                     Report(context, DiagnosticInfo.Create(
                         DiagnosticDescriptors.TypeNotInJsonContext,
-                        byName[step.StepName].Location?.ToLocation(),
+                        byName[step.StepName].Location,
                         step.StepName,
                         typeName));
                 }

@@ -62,6 +62,8 @@ internal static class AwsFailures
         switch (ex)
         {
             case StepFailedException:
+            case Amazon.DynamoDBv2.Model.ConditionalCheckFailedException:
+                // A condition that did not hold is an answer, which the catalog turns into the port's result.
                 return null;
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 // The caller gave up; that is not a storage failure.

@@ -3,6 +3,7 @@ namespace FileUploader.Storage.Local;
 /// <summary>Reads at most <c>length</c> bytes of an inner stream (a byte range of an object), then reports the end.</summary>
 internal sealed class BoundedReadStream(Stream inner, long length) : Stream
 {
+    private readonly long total = length;
     private long remaining = length;
 
     public override bool CanRead => true;
@@ -11,11 +12,11 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
 
     public override bool CanWrite => false;
 
-    public override long Length => length;
+    public override long Length => total;
 
     public override long Position
     {
-        get => length - remaining;
+        get => total - remaining;
         set => throw new NotSupportedException();
     }
 

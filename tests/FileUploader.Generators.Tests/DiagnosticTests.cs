@@ -45,8 +45,8 @@ public sealed class DiagnosticTests
             }
             """, Sources.StoreStep);
 
-        // Source order decides which one is "first": the snippet under test is compiled before StoreStep.
-        AssertDiagnostic(diagnostic, "FU0003", DiagnosticSeverity.Error, line: 7, path: "Source4.cs");
+        // Source order decides which one is "first": the snippet (Source5) is compiled before StoreStep (Source6).
+        AssertDiagnostic(diagnostic, "FU0003", DiagnosticSeverity.Error, line: 4, path: "Source6.cs");
         Assert.Contains("'Store'", diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("OtherStoreStep", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
@@ -106,7 +106,7 @@ public sealed class DiagnosticTests
         var outcome = GeneratorHarness.Run(Sources.Models, Sources.StoreStep, Sources.JsonContextWithoutStoreOutput);
 
         var diagnostic = Assert.Single(outcome.Diagnostics);
-        AssertDiagnostic(diagnostic, "FU0007", DiagnosticSeverity.Warning, line: 5, path: "Source4.cs");
+        AssertDiagnostic(diagnostic, "FU0007", DiagnosticSeverity.Warning, line: 4, path: "Source4.cs");
         Assert.Contains("global::Sample.StoreOutput", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
@@ -127,7 +127,10 @@ public sealed class DiagnosticTests
         Assert.DoesNotContain("StoreStep", outcome.RegistrySource, StringComparison.Ordinal);
     }
 
-    /// <summary>Compiles the snippet (namespace Sample, usings added: 3 lines) with the models and a full context.</summary>
+    /// <summary>
+    /// Compiles the snippet as Source5.cs (after 4 lines of usings and namespace, so its first line is line 4,
+    /// zero-based) with the models and a full StepJsonContext.
+    /// </summary>
     private static Diagnostic SingleDiagnostic(string snippet, params string[] more)
     {
         var source = "using FileUploader.Core.Steps;\n\nnamespace Sample;\n\n" + snippet;

@@ -43,6 +43,8 @@ internal static class JsonPathQuery
     /// <param name="fieldName">The template field (e.g. <c>bucket.$</c>) named in the error message.</param>
     public static JsonNode? Evaluate(string path, PathContext ctx, string fieldName) => Compile(path).Evaluate(ctx, fieldName);
 
+    public static bool IsValid(string path) => IsValid(path, out _);
+
     public static bool IsValid(string path, out string? error)
     {
         try

@@ -57,6 +57,8 @@ internal sealed class ReferencePath
         return parsed;
     }
 
+    public static bool TryParse(string path, out ReferencePath? result) => TryParse(path, out result, out _);
+
     public static bool TryParse(string path, out ReferencePath? result, out string? error)
     {
         try

@@ -108,7 +108,7 @@ public abstract class ObjectStoreContract : IAsyncLifetime
 
         Assert.Equal(0, stored.Size);
         Assert.Equal(Sha256Hex([]), stored.Sha256);
-        Assert.Equal([], await ReadAllAsync(key));
+        Assert.Equal(Array.Empty<byte>(), await ReadAllAsync(key));
     }
 
     [Fact]

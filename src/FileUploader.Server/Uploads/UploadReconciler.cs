@@ -1,0 +1,77 @@
+using FileUploader.Core.Domain;
+using FileUploader.Core.Ports;
+using FileUploader.Server.Diagnostics;
+using FileUploader.Server.Workflow;
+using FileUploader.StateMachine.Service;
+
+namespace FileUploader.Server.Uploads;
+
+/// <summary>
+/// Settles an upload that says Processing but that no request of this process is handling — what a crash between
+/// "bytes staged" and "workflow started" leaves behind. Staged bytes are complete (the store writes atomically), so
+/// the workflow is started; without bytes the upload is marked failed. A running workflow is left to finish.
+/// </summary>
+internal sealed class UploadReconciler(
+    IFileCatalog catalog,
+    IObjectStore store,
+    IStepFunctions stepFunctions,
+    WorkflowArns arns,
+    InFlightUploads inFlight,
+    ILogger<UploadReconciler> logger)
+{
+    public async Task<UploadSession> ReconcileAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        if (session.Status != UploadStatus.Processing || inFlight.Contains(session.Id))
+        {
+            return session;
+        }
+
+        var execution = await DescribeAsync(ExecutionArn(arns.Upload, session.Id), cancellationToken);
+        if (execution is not null)
+        {
+            if (execution.Status == "RUNNING")
+            {
+                return session;
+            }
+
+            // Finished: its last steps recorded the outcome; if they could not, the execution's error is the outcome.
+            var latest = await catalog.GetUploadAsync(session.Id, cancellationToken) ?? session;
+            if (latest.Status == UploadStatus.Processing)
+            {
+                await catalog.TryUpdateUploadStatusAsync(session.Id, UploadStatus.Failed, [UploadStatus.Processing], null, execution.Error ?? "WorkflowFailed", execution.Cause ?? "The upload workflow ended without a result.", cancellationToken);
+                latest = await catalog.GetUploadAsync(session.Id, cancellationToken) ?? latest;
+            }
+
+            return latest;
+        }
+
+        if (await store.HeadAsync(UploadService.StagingKey(session.Id), cancellationToken) is not null)
+        {
+            Log.SweepResumedUpload(logger, session.Id);
+            await stepFunctions.StartExecutionAsync(
+                new StartExecutionRequest(arns.Upload, session.Id, UploadService.WorkflowInput(session).ToJsonString()),
+                cancellationToken);
+            return session;
+        }
+
+        Log.InterruptedUploadFailed(logger, session.Id);
+        await catalog.TryUpdateUploadStatusAsync(session.Id, UploadStatus.Failed, [UploadStatus.Processing], null, "UploadInterrupted", "The bytes stopped arriving before the upload was complete; nothing was kept.", cancellationToken);
+        return await catalog.GetUploadAsync(session.Id, cancellationToken) ?? session;
+    }
+
+    /// <summary>AWS's execution ARN: the state machine's, with <c>stateMachine</c> → <c>execution</c> and the name appended.</summary>
+    public static string ExecutionArn(string stateMachineArn, string name) =>
+        stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
+
+    public async Task<ExecutionDescription?> DescribeAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stepFunctions.DescribeExecutionAsync(executionArn, cancellationToken);
+        }
+        catch (StepFunctionsException e) when (e.ErrorType == StepFunctionsErrorTypes.ExecutionDoesNotExist)
+        {
+            return null;
+        }
+    }
+}

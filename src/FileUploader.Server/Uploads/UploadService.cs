@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using FileUploader.Core.Domain;
+using FileUploader.Core.Ports;
+using FileUploader.Server.Api;
+using FileUploader.Server.Diagnostics;
+using FileUploader.Server.Workflow;
+using FileUploader.StateMachine.Service;
+
+namespace FileUploader.Server.Uploads;
+
+/// <summary>
+/// What both upload protocols share: the session, the staging key, starting the upload workflow (named after the
+/// upload id, so a second start is harmless) and turning its outcome into the answer.
+/// </summary>
+internal sealed class UploadService(
+    IFileCatalog catalog,
+    IObjectStore store,
+    ILinkSigner signer,
+    IStepFunctions stepFunctions,
+    WorkflowArns arns,
+    ServerOptions options,
+    TimeProvider time,
+    ILogger<UploadService> logger)
+{
+    public static string StagingKey(string uploadId) => $"staging/{uploadId}";
+
+    public static string? UploadIdFromStagingKey(string key) =>
+        key.StartsWith("staging/", StringComparison.Ordinal) && Identifiers.IsWellFormed(key["staging/".Length..])
+            ? key["staging/".Length..]
+            : null;
+
+    public Uri ShareUrl(string fileId) => new($"{options.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/files/{fileId}");
+
+    public UploadSession NewSession(string uploadId, string fileName, long declaredSize, string? contentType, UploadChoices choices, string deleteToken, UploadStatus status)
+    {
+        var now = time.GetUtcNow();
+        return new UploadSession(
+            uploadId,
+            fileName,
+            declaredSize,
+            contentType,
+            now,
+            now + options.UploadUrlTtl,
+            choices.LinkLifetime,
+            choices.MaxDownloads,
+            Identifiers.HashToken(deleteToken),
+            status,
+            FileId: null,
+            Error: null,
+            Message: null);
+    }
+
+    public async Task CreateSessionAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        if (!await catalog.TryCreateUploadAsync(session, cancellationToken))
+        {
+            // 128 random bits collided, or a replayed request: either way this id is not ours to reuse.
+            throw new ApiException(StatusCodes.Status409Conflict, ErrorNames.Conflict, "An upload with this id exists already.");
+        }
+    }
+
+    /// <summary>
+    /// Starts the upload workflow and waits for it. If the caller goes away the workflow still finishes (it is
+    /// journaled); only the waiting stops.
+    /// </summary>
+    public async Task<UploadView> RunWorkflowAsync(UploadSession session, string? deleteToken, CancellationToken cancellationToken)
+    {
+        var start = await stepFunctions.StartExecutionAsync(
+            new StartExecutionRequest(arns.Upload, session.Id, WorkflowInput(session).ToJsonString(), TraceParent()),
+            CancellationToken.None);
+        using var scope = logger.BeginScope(new ExecutionScope(session.Id, start.ExecutionArn));
+        Log.WorkflowStarted(logger);
+        var outcome = await stepFunctions.WaitForCompletionAsync(start.ExecutionArn, cancellationToken);
+        var finished = await catalog.GetUploadAsync(session.Id, CancellationToken.None)
+            ?? throw new InvalidOperationException($"The session {session.Id} vanished while its workflow ran.");
+        Log.WorkflowFinished(logger, finished.Status.ToString(), finished.Error ?? outcome.Error);
+
+        if (finished.Status == UploadStatus.Available)
+        {
+            return await ViewAsync(finished, deleteToken, cancellationToken);
+        }
+
+        // The workflow failed without recording why (a definition or engine fault): its own error is the answer.
+        var error = finished.Error ?? outcome.Error;
+        var message = finished.Message ?? outcome.Cause;
+        throw ApiErrors.FromErrorName(error, message);
+    }
+
+    /// <summary>The user's view of a session; the file's fields once it is available.</summary>
+    public async Task<UploadView> ViewAsync(UploadSession session, string? deleteToken, CancellationToken cancellationToken)
+    {
+        var status = session.Status;
+        if (status == UploadStatus.Pending && time.GetUtcNow() >= session.UploadUrlExpiresAt)
+        {
+            return new UploadView(session.Id, "failed", Error: "UploadUrlExpired", Message: "The upload URL expired before any bytes arrived.");
+        }
+
+        if (status != UploadStatus.Available || session.FileId is null)
+        {
+            return new UploadView(session.Id, StatusText(status), Error: session.Error, Message: session.Message);
+        }
+
+        var record = await catalog.GetFileAsync(session.FileId, cancellationToken);
+        if (record is null)
+        {
+            return new UploadView(session.Id, "failed", Error: ErrorNames.NotFound, Message: "The file is no longer recorded.");
+        }
+
+        return new UploadView(
+            session.Id,
+            record.Status == FileStatus.Available ? "available" : record.Status.ToString().ToLowerInvariant(),
+            record.Id,
+            record.OriginalFileName,
+            record.Size,
+            record.Sha256,
+            record.ContentType,
+            signer.CreateDownloadUrl(record.ObjectKey, record.OriginalFileName, record.ExpiresAt).AbsoluteUri,
+            ShareUrl(record.Id).AbsoluteUri,
+            record.ExpiresAt,
+            record.MaxDownloads,
+            deleteToken);
+    }
+
+    /// <summary>Removes what a refused or abandoned upload staged; "already gone" is fine.</summary>
+    public async Task DiscardStagingAsync(string uploadId)
+    {
+        try
+        {
+            await store.DeleteAsync(StagingKey(uploadId), CancellationToken.None);
+        }
+        catch (StepFailedException)
+        {
+            // The sweep removes it later; the refusal the caller gets is what matters now.
+        }
+    }
+
+    public static string StatusText(UploadStatus status) => status switch
+    {
+        UploadStatus.Pending => "pending",
+        UploadStatus.Processing => "processing",
+        UploadStatus.Available => "available",
+        UploadStatus.Rejected => "rejected",
+        _ => "failed",
+    };
+
+    /// <summary>The upload execution's input: everything the steps need is in the session, so only ids travel.</summary>
+    internal static JsonObject WorkflowInput(UploadSession session) => new()
+    {
+        ["uploadId"] = session.Id,
+        ["stagingKey"] = StagingKey(session.Id),
+    };
+
+    private static string? TraceParent() => Activity.Current?.Id;
+}

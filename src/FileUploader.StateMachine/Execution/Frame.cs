@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Journal;
+using FileUploader.StateMachine.Language;
+
+namespace FileUploader.StateMachine.Execution;
+
+internal enum FrameStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>
+/// One thread of an execution: the top level, a Parallel branch or a Map iteration. Only its own runner changes
+/// it; the journal sees it through <see cref="ToRecord"/> snapshots taken at commit points.
+/// </summary>
+internal sealed class Frame
+{
+    public Frame(string id, Frame? parent, int index, StateMachineDefinition machine, VariableScope variables, JsonNode? input, string? inputJson, DateTimeOffset enteredAt)
+    {
+        Id = id;
+        Parent = parent;
+        Index = index;
+        Machine = machine;
+        Variables = variables;
+        StateName = machine.StartAt;
+        Input = input;
+        InputJson = inputJson;
+        EnteredAt = enteredAt;
+    }
+
+    public string Id { get; }
+
+    public Frame? Parent { get; }
+
+    /// <summary>Branch index or Map item index; -1 at the top level.</summary>
+    public int Index { get; }
+
+    public StateMachineDefinition Machine { get; }
+
+    public VariableScope Variables { get; }
+
+    public string StateName { get; set; }
+
+    /// <summary>The raw input of the current state. The frame owns this document.</summary>
+    public JsonNode? Input { get; set; }
+
+    private string? InputJson { get; set; }
+
+    /// <summary>See <see cref="FrameRecord.Phase"/>.</summary>
+    public int Phase { get; set; }
+
+    /// <summary>Counts transitions, so children of different visits to the same Map/Parallel state get different ids.</summary>
+    public int Step { get; set; }
+
+    public int[]? RetryCounts { get; set; }
+
+    public DateTimeOffset? DueAt { get; set; }
+
+    /// <summary>When the current state was entered ($$.State.EnteredTime).</summary>
+    public DateTimeOffset EnteredAt { get; set; }
+
+    public long LastEventId { get; set; }
+
+    public FrameStatus Status { get; set; }
+
+    public JsonNode? Output { get; set; }
+
+    public string? OutputJson { get; set; }
+
+    public string? Error { get; set; }
+
+    public string? Cause { get; set; }
+
+    /// <summary>True once a snapshot of this frame reached the journal (so removing it must be journaled too).</summary>
+    public bool Persisted { get; set; }
+
+    public int Attempt => RetryCounts is null ? 0 : RetryCounts.Sum();
+
+    public string GetInputJson() => InputJson ??= JsonValues.ToJsonText(Input);
+
+    public void MoveTo(string stateName, JsonNode? input, string? inputJson)
+    {
+        StateName = stateName;
+        Input = input;
+        InputJson = inputJson;
+        Phase = 0;
+        Step++;
+        RetryCounts = null;
+        DueAt = null;
+    }
+
+    public string ChildId(int index) => $"{Id}/{Step}.{Attempt}/{index}";
+
+    public FrameRecord ToRecord() => new(
+        Id,
+        Parent?.Id,
+        Index,
+        StateName,
+        Phase,
+        Step,
+        GetInputJson(),
+        Variables.HasOwn ? Variables.OwnJson : null,
+        RetryCounts is null ? null : string.Join(',', RetryCounts),
+        DueAt,
+        EnteredAt,
+        LastEventId,
+        Status switch { FrameStatus.Succeeded => "SUCCEEDED", FrameStatus.Failed => "FAILED", _ => "RUNNING" },
+        OutputJson,
+        Error,
+        Cause);
+
+    public void RestoreFrom(FrameRecord record)
+    {
+        StateName = record.StateName;
+        Phase = record.Phase;
+        Step = record.Step;
+        Input = JsonNode.Parse(record.Input);
+        InputJson = record.Input;
+        Variables.Restore(record.Variables);
+        RetryCounts = string.IsNullOrEmpty(record.RetryCounts) ? null : record.RetryCounts.Split(',').Select(int.Parse).ToArray();
+        DueAt = record.DueAt;
+        EnteredAt = record.EnteredAt;
+        LastEventId = record.LastEventId;
+        Status = record.Status switch { "SUCCEEDED" => FrameStatus.Succeeded, "FAILED" => FrameStatus.Failed, _ => FrameStatus.Running };
+        OutputJson = record.Output;
+        Output = record.Output is null ? null : JsonNode.Parse(record.Output);
+        Error = record.Error;
+        Cause = record.Cause;
+        Persisted = true;
+    }
+}

@@ -1,0 +1,540 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Diagnostics;
+using FileUploader.StateMachine.History;
+using FileUploader.StateMachine.Language;
+using FileUploader.StateMachine.Tasks;
+
+namespace FileUploader.StateMachine.Execution;
+
+/// <summary>
+/// Runs one execution's frames state by state. Synchronous states (Pass, Choice, Succeed, Fail) run inline
+/// without any await, so a chain of them or a Map over them completes on the caller's thread; only Task, Wait
+/// and retry delays yield. Changes are journaled at commit points: before anything is acted on (a task is
+/// invoked, a timer is started) and right after an asynchronous state finished.
+/// </summary>
+internal sealed partial class Interpreter(ExecutionRun run, EngineServices services)
+{
+    private readonly TimeProvider _time = services.Time;
+
+    public async Task RunAsync(Frame top)
+    {
+        var record = run.Record;
+        using var activity = StateMachineDiagnostics.Source.StartActivity(StateMachineDiagnostics.ExecutionSpan);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(StateMachineDiagnostics.ExecutionArnTag, record.Arn);
+            activity.SetTag(StateMachineDiagnostics.StateMachineArnTag, record.StateMachineArn);
+        }
+
+        try
+        {
+            await RunFrameAsync(top, run.Cancellation.Token);
+            if (top.Status == FrameStatus.Succeeded)
+            {
+                run.TryFinish(top, "SUCCEEDED", "ExecutionSucceeded", new EventDetails { Output = top.OutputJson }, top.OutputJson, null, null);
+            }
+            else
+            {
+                run.TryFinish(top, "FAILED", "ExecutionFailed", new EventDetails { Error = top.Error, Cause = top.Cause, HasError = true }, null, top.Error, top.Cause);
+                activity?.SetStatus(ActivityStatusCode.Error, top.Error);
+            }
+
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(StateMachineDiagnostics.ExecutionStatusTag, run.Record.Status);
+            }
+        }
+        catch (OperationCanceledException) when (run.Cancellation.IsCancellationRequested)
+        {
+            // Stopped (the stop already journaled ExecutionAborted) or the engine is shutting down (recovery resumes it).
+        }
+        catch (Exception ex)
+        {
+            services.Log.ExecutionCrashed(ex, record.Arn);
+            try
+            {
+                run.TryFinish(top, "FAILED", "ExecutionFailed", new EventDetails { Error = StatesErrors.Runtime, Cause = ex.Message, HasError = true }, null, StatesErrors.Runtime, ex.Message);
+            }
+            catch (Exception finishFailure)
+            {
+                services.Log.ExecutionCrashed(finishFailure, record.Arn);
+            }
+        }
+    }
+
+    /// <summary>Runs a frame until it succeeds or fails. Throws only OperationCanceledException.</summary>
+    public async ValueTask RunFrameAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        while (frame.Status == FrameStatus.Running)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!frame.Machine.States.TryGetValue(frame.StateName, out var state))
+            {
+                FailFrame(frame, StatesErrors.Runtime, $"The state '{frame.StateName}' does not exist.");
+                break;
+            }
+
+            using var activity = StateMachineDiagnostics.Source.StartActivity(StateMachineDiagnostics.StateSpan);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(StateMachineDiagnostics.StateNameTag, state.Name);
+                activity.SetTag(StateMachineDiagnostics.StateTypeTag, state.Type.ToString());
+            }
+
+            try
+            {
+                switch (state)
+                {
+                    case PassState pass:
+                        RunPass(frame, pass);
+                        continue;
+                    case ChoiceState choice:
+                        RunChoice(frame, choice);
+                        continue;
+                    case SucceedState succeed:
+                        RunSucceed(frame, succeed);
+                        continue;
+                    case FailState fail:
+                        RunFail(frame, fail);
+                        continue;
+                    case WaitState wait:
+                        await RunWaitAsync(frame, wait, cancellationToken);
+                        break;
+                    case TaskState task:
+                        await RunWithErrorHandlingAsync(frame, task, RunTaskAttemptAsync, cancellationToken);
+                        break;
+                    case ParallelState parallel:
+                        await RunWithErrorHandlingAsync(frame, parallel, RunParallelAttemptAsync, cancellationToken);
+                        break;
+                    case MapState map:
+                        await RunWithErrorHandlingAsync(frame, map, RunMapAttemptAsync, cancellationToken);
+                        break;
+                }
+            }
+            catch (StatesException ex)
+            {
+                FailFrame(frame, ex.Error, ex.Cause);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug or an unexpected value must not take the engine down: fail this thread of the execution like AWS's States.Runtime.
+                FailFrame(frame, StatesErrors.Runtime, $"An error occurred while executing the state '{state.Name}': {ex.Message}");
+            }
+
+            // An asynchronous state just finished: journal its completion before anything else happens, so a
+            // completed task is never run again after a crash.
+            run.Commit();
+        }
+    }
+
+    private void RunPass(Frame frame, PassState state)
+    {
+        Enter(frame, state);
+        var scope = new StateScope(this, frame, state);
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        if (state.Parameters is not null)
+        {
+            effective = PayloadTemplate.Apply(state.Parameters, scope.Ctx(effective));
+        }
+
+        var result = state.HasResult ? state.Result?.DeepClone() : effective;
+        var assigned = EvaluateAssign(state.Assign, result, scope);
+        var output = ApplyResultPath(state.ResultPath, frame.Input, result);
+        output = SelectPath(state.OutputPath, output, scope, "OutputPath");
+        Complete(frame, state, state.Next, output, assigned);
+    }
+
+    private void RunChoice(Frame frame, ChoiceState state)
+    {
+        Enter(frame, state);
+        var scope = new StateScope(this, frame, state);
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        var ctx = scope.Ctx(effective);
+        string? next = null;
+        JsonObject? assign = null;
+        foreach (var branch in state.Choices)
+        {
+            if (branch.Rule.Evaluate(ctx))
+            {
+                next = branch.Next;
+                assign = branch.Assign;
+                break;
+            }
+        }
+
+        if (next is null)
+        {
+            next = state.Default ?? throw new StatesException(StatesErrors.NoChoiceMatched, "No Matches!");
+            assign = state.Assign;
+        }
+
+        var assigned = EvaluateAssign(assign, effective, scope);
+        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
+        Complete(frame, state, next, output, assigned);
+    }
+
+    private void RunSucceed(Frame frame, SucceedState state)
+    {
+        Enter(frame, state);
+        var scope = new StateScope(this, frame, state);
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
+        Complete(frame, state, next: null, output, assigned: null);
+    }
+
+    private void RunFail(Frame frame, FailState state)
+    {
+        Enter(frame, state);
+        var scope = new StateScope(this, frame, state);
+        var error = state.Error ?? EvaluateFailField(state.ErrorPath, frame.Input, scope, "ErrorPath");
+        var cause = state.Cause ?? EvaluateFailField(state.CausePath, frame.Input, scope, "CausePath");
+        FailFrame(frame, error, cause);
+    }
+
+    private static string? EvaluateFailField(string? path, JsonNode? input, StateScope scope, string field)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        var ctx = scope.Ctx(input);
+        JsonNode? value;
+        if (IntrinsicFunctions.IsIntrinsic(path))
+        {
+            value = IntrinsicFunctions.Evaluate(path, ctx, field);
+        }
+        else if (!ReferencePath.Parse(path).TryGet(ctx, out value))
+        {
+            throw new StatesException(StatesErrors.Runtime, $"The {field} '{path}' could not be found in the input '{JsonValues.ToJsonText(input)}'");
+        }
+
+        return JsonValues.TryGetString(value, out var text)
+            ? text
+            : throw new StatesException(StatesErrors.Runtime, $"The {field} '{path}' must resolve to a string, not a {JsonValues.TypeName(value)}.");
+    }
+
+    private async ValueTask RunWaitAsync(Frame frame, WaitState state, CancellationToken cancellationToken)
+    {
+        Enter(frame, state);
+        var scope = new StateScope(this, frame, state);
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        if (frame.DueAt is null)
+        {
+            frame.DueAt = ResolveWaitUntil(frame, state, scope.Ctx(effective));
+            run.MarkDirty(frame);
+            run.Commit();
+        }
+
+        await DelayUntilAsync(frame.DueAt.Value, cancellationToken);
+        frame.DueAt = null;
+        var assigned = EvaluateAssign(state.Assign, effective, scope);
+        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
+        Complete(frame, state, state.Next, output, assigned);
+    }
+
+    private static DateTimeOffset ResolveWaitUntil(Frame frame, WaitState state, PathContext ctx)
+    {
+        if (state.Seconds is { } seconds)
+        {
+            return frame.EnteredAt.AddSeconds(seconds);
+        }
+
+        if (state.Timestamp is { } timestamp)
+        {
+            return timestamp;
+        }
+
+        if (state.SecondsPath is { } secondsPath)
+        {
+            if (!ReferencePath.Parse(secondsPath).TryGet(ctx, out var value))
+            {
+                throw new StatesException(StatesErrors.Runtime, $"The SecondsPath '{secondsPath}' could not be found in the input '{JsonValues.ToJsonText(ctx.Input)}'");
+            }
+
+            if (!JsonValues.TryGetInteger(value, out var pathSeconds) || pathSeconds < 0)
+            {
+                throw new StatesException(StatesErrors.Runtime, $"The SecondsPath '{secondsPath}' must point to a non-negative integer, not {JsonValues.ToJsonText(value)}.");
+            }
+
+            return frame.EnteredAt.AddSeconds(pathSeconds);
+        }
+
+        var timestampPath = state.TimestampPath!;
+        if (!ReferencePath.Parse(timestampPath).TryGet(ctx, out var node))
+        {
+            throw new StatesException(StatesErrors.Runtime, $"The TimestampPath '{timestampPath}' could not be found in the input '{JsonValues.ToJsonText(ctx.Input)}'");
+        }
+
+        if (!JsonValues.TryGetString(node, out var text) || !AslTimestamp.TryParse(text, out var parsed))
+        {
+            throw new StatesException(StatesErrors.Runtime, $"The TimestampPath '{timestampPath}' must point to an RFC3339 timestamp string, not {JsonValues.ToJsonText(node)}.");
+        }
+
+        return parsed;
+    }
+
+    /// <summary>
+    /// Runs one attempt of a Task/Parallel/Map state after another until it completes, is caught or fails,
+    /// applying Retry (with journaled due times) and Catch as AWS does.
+    /// </summary>
+    private async ValueTask RunWithErrorHandlingAsync<TState>(Frame frame, TState state, Func<Frame, TState, StateScope, CancellationToken, ValueTask> attempt, CancellationToken cancellationToken)
+        where TState : ResultStateNode
+    {
+        Enter(frame, state);
+        while (true)
+        {
+            if (frame.DueAt is { } due)
+            {
+                await DelayUntilAsync(due, cancellationToken);
+                frame.DueAt = null;
+            }
+
+            string error;
+            string cause;
+            try
+            {
+                await attempt(frame, state, new StateScope(this, frame, state), cancellationToken);
+                return;
+            }
+            catch (StatesException ex)
+            {
+                (error, cause) = (ex.Error, ex.Cause);
+            }
+            catch (TaskFailedException ex)
+            {
+                (error, cause) = (ex.Error, ex.Cause);
+            }
+
+            if (TryScheduleRetry(frame, state, error))
+            {
+                continue;
+            }
+
+            if (!TryCatch(frame, state, error, cause))
+            {
+                FailFrame(frame, error, cause);
+            }
+
+            return;
+        }
+    }
+
+    private bool TryScheduleRetry(Frame frame, ResultStateNode state, string error)
+    {
+        for (var i = 0; i < state.Retry.Count; i++)
+        {
+            var retrier = state.Retry[i];
+            if (!ErrorMatching.Matches(retrier.ErrorEquals, error))
+            {
+                continue;
+            }
+
+            frame.RetryCounts ??= new int[state.Retry.Count];
+            var used = frame.RetryCounts[i];
+            if (used >= retrier.MaxAttempts)
+            {
+                return false;
+            }
+
+            frame.RetryCounts[i] = used + 1;
+            frame.DueAt = _time.GetUtcNow() + ErrorMatching.RetryDelay(retrier, used);
+            frame.Phase = 1;
+            run.MarkDirty(frame);
+            run.Commit();
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool TryCatch(Frame frame, ResultStateNode state, string error, string cause)
+    {
+        foreach (var catcher in state.Catch)
+        {
+            if (!ErrorMatching.Matches(catcher.ErrorEquals, error))
+            {
+                continue;
+            }
+
+            var scope = new StateScope(this, frame, state);
+            var errorOutput = new JsonObject { ["Error"] = error, ["Cause"] = cause };
+            var assigned = EvaluateAssign(catcher.Assign, errorOutput, scope);
+            var output = ApplyResultPath(catcher.ResultPath, frame.Input, errorOutput);
+            Complete(frame, state, catcher.Next, output, assigned, forceNext: true);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>ResultSelector → Assign → ResultPath → OutputPath, then the transition.</summary>
+    private void CompleteWithResult(Frame frame, ResultStateNode state, StateScope scope, JsonNode? result)
+    {
+        if (state.ResultSelector is not null)
+        {
+            result = PayloadTemplate.Apply(state.ResultSelector, scope.Ctx(result));
+        }
+
+        var assigned = EvaluateAssign(state.Assign, result, scope);
+        var output = ApplyResultPath(state.ResultPath, frame.Input, result);
+        output = SelectPath(state.OutputPath, output, scope, "OutputPath");
+        Complete(frame, state, state.Next, output, assigned);
+    }
+
+    private void Enter(Frame frame, StateNode state)
+    {
+        if (frame.Phase != 0)
+        {
+            return;
+        }
+
+        frame.EnteredAt = _time.GetUtcNow();
+        run.AddEvent(frame, state.EventPrefix + "Entered", new EventDetails { Name = state.Name, Input = frame.GetInputJson() });
+        frame.Phase = 1;
+    }
+
+    /// <summary>Leaves the state: Exited event, variables, then the next state or the end of the frame.</summary>
+    private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false)
+    {
+        var outputJson = JsonValues.ToJsonText(output);
+        run.AddEvent(frame, state.EventPrefix + "Exited", new EventDetails { Name = state.Name, Output = outputJson });
+        if (assigned is not null)
+        {
+            frame.Variables.Assign(assigned);
+        }
+
+        if (next is not null && (forceNext || !state.End))
+        {
+            frame.MoveTo(next, output, outputJson);
+        }
+        else
+        {
+            frame.Status = FrameStatus.Succeeded;
+            frame.Output = output;
+            frame.OutputJson = outputJson;
+        }
+
+        run.MarkDirty(frame);
+    }
+
+    private void FailFrame(Frame frame, string? error, string? cause)
+    {
+        frame.Status = FrameStatus.Failed;
+        frame.Error = error;
+        frame.Cause = cause;
+        run.MarkDirty(frame);
+    }
+
+    private static JsonObject? EvaluateAssign(JsonObject? assign, JsonNode? dollar, StateScope scope)
+    {
+        if (assign is null)
+        {
+            return null;
+        }
+
+        // Evaluated against the values at state entry; applied only when the state completes (AWS's rule).
+        return PayloadTemplate.Apply(assign, scope.Ctx(dollar)) as JsonObject;
+    }
+
+    /// <summary>InputPath / OutputPath: null gives {}, "$" the document itself, anything else a selection.</summary>
+    private static JsonNode? SelectPath(string? path, JsonNode? input, StateScope scope, string field)
+    {
+        if (path is null)
+        {
+            return new JsonObject();
+        }
+
+        if (path == "$")
+        {
+            return input;
+        }
+
+        var compiled = JsonPathQuery.Compile(path);
+        if (compiled.TrySelect(scope.Ctx(input), out var value))
+        {
+            return value;
+        }
+
+        throw new StatesException(StatesErrors.Runtime, $"Invalid path '{path}' for the field '{field}': no results in the input '{JsonValues.ToJsonText(input)}'");
+    }
+
+    /// <summary>ResultPath: null keeps the input, "$" is the result, anything else places the result in a copy of the input.</summary>
+    private static JsonNode? ApplyResultPath(string? resultPath, JsonNode? input, JsonNode? result)
+    {
+        if (resultPath is null)
+        {
+            return input;
+        }
+
+        if (resultPath == "$")
+        {
+            return result;
+        }
+
+        // The frame owns its input document, so it may be changed in place unless the result lives inside it.
+        var path = ReferencePath.Parse(resultPath);
+        return ReferenceEquals(input, result) || result?.Root == input
+            ? path.Set(input, result)
+            : path.SetInPlace(input ?? new JsonObject(), result);
+    }
+
+    private async ValueTask DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        var remaining = due - _time.GetUtcNow();
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>What the paths and templates of one state see: the context object is built once, only if the state uses it.</summary>
+    private readonly struct StateScope
+    {
+        private readonly Frame _frame;
+
+        public StateScope(Interpreter interpreter, Frame frame, StateNode state)
+        {
+            _frame = frame;
+            Context = state.UsesContext ? interpreter.BuildContext(frame, state) : null;
+        }
+
+        public JsonObject? Context { get; }
+
+        public PathContext Ctx(JsonNode? input) => new(input, Context, _frame.Variables);
+    }
+
+    private JsonObject BuildContext(Frame frame, StateNode state)
+    {
+        var record = run.Record;
+        return new JsonObject
+        {
+            ["Execution"] = new JsonObject
+            {
+                ["Id"] = record.Arn,
+                ["Input"] = run.ParsedInput?.DeepClone(),
+                ["Name"] = record.Name,
+                ["RoleArn"] = record.RoleArn,
+                ["StartTime"] = AslTimestamp.Format(record.StartDate),
+                ["RedriveCount"] = 0,
+            },
+            ["State"] = new JsonObject
+            {
+                ["EnteredTime"] = AslTimestamp.Format(frame.EnteredAt),
+                ["Name"] = state.Name,
+                ["RetryCount"] = frame.Attempt,
+            },
+            ["StateMachine"] = new JsonObject
+            {
+                ["Id"] = record.StateMachineArn,
+                ["Name"] = Arns.StateMachineNameOf(record.StateMachineArn),
+            },
+        };
+    }
+}

@@ -1,0 +1,242 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+
+namespace FileUploader.StateMachine.Language;
+
+/// <summary>
+/// Payload templates (spec "Payload Template"): Parameters, ItemSelector, ResultSelector and Assign. A field
+/// whose name ends in <c>.$</c> has a string value that is a path (<c>$…</c>, <c>$$…</c>, <c>$var…</c>) or an
+/// intrinsic function; the output field drops the <c>.$</c> and holds the evaluated value. Everything else is
+/// copied. Objects nested in objects and arrays are processed the same way, however deep.
+/// </summary>
+internal static class PayloadTemplate
+{
+    // Compiled forms keyed by the template node itself: definitions are parsed once and keep their nodes,
+    // so a node is a stable key and the entry goes away with the definition.
+    private static readonly ConditionalWeakTable<JsonNode, CompiledTemplate> Cache = new();
+
+    /// <summary>Compiles a template; throws <see cref="PathSyntaxException"/> for a bad <c>.$</c> value.</summary>
+    public static CompiledTemplate Compile(JsonNode? template) => new(Compiler.Compile(template, fieldName: null));
+
+    /// <summary>
+    /// Builds the payload. The result is a fresh document (the template and input are not changed).
+    /// Throws States.ParameterPathFailure naming the field when a definite path selects nothing, and
+    /// States.IntrinsicFailure when an intrinsic function fails.
+    /// </summary>
+    public static JsonNode? Apply(JsonNode? template, PathContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        if (template is null)
+        {
+            return null;
+        }
+
+        return Cache.GetValue(template, static t => Compile(t)).Apply(ctx);
+    }
+
+    /// <summary>
+    /// Every problem in the template's <c>.$</c> fields, as "<c>location/field: reason</c>": a value that is
+    /// not a string, a bad path, a bad intrinsic function, or two fields that end up with the same name.
+    /// </summary>
+    public static IEnumerable<string> Validate(JsonNode? template, string location)
+    {
+        var problems = new List<string>();
+        Collect(template, location, problems);
+        return problems;
+    }
+
+    private static void Collect(JsonNode? node, string location, List<string> problems)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (key, value) in obj)
+                {
+                    var fieldLocation = $"{location}/{key}";
+                    var isDynamic = key.EndsWith(".$", StringComparison.Ordinal);
+                    var outputName = isDynamic ? key[..^2] : key;
+                    if (!names.Add(outputName))
+                    {
+                        problems.Add($"{fieldLocation}: the field '{outputName}' is given twice (with and without '.$')");
+                    }
+
+                    if (!isDynamic)
+                    {
+                        Collect(value, fieldLocation, problems);
+                        continue;
+                    }
+
+                    if (!JsonValues.TryGetString(value, out var expression))
+                    {
+                        problems.Add($"{fieldLocation}: the value of a field ending in '.$' must be a string holding a path or an intrinsic function, not a {JsonValues.TypeName(value)}");
+                        continue;
+                    }
+
+                    if (!Compiler.TryCompileExpression(expression, key, out _, out var error))
+                    {
+                        problems.Add($"{fieldLocation}: {error}");
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    Collect(array[i], $"{location}/{i}", problems);
+                }
+
+                break;
+        }
+    }
+
+    private static class Compiler
+    {
+        public static TemplateNode Compile(JsonNode? node, string? fieldName)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    var entries = new List<KeyValuePair<string, TemplateNode>>(obj.Count);
+                    var dynamic = false;
+                    foreach (var (key, value) in obj)
+                    {
+                        TemplateNode child;
+                        string name;
+                        if (key.EndsWith(".$", StringComparison.Ordinal))
+                        {
+                            name = key[..^2];
+                            if (!JsonValues.TryGetString(value, out var expression))
+                            {
+                                throw new PathSyntaxException(
+                                    $"The value of the field '{key}' must be a string holding a path or an intrinsic function, not a {JsonValues.TypeName(value)}.");
+                            }
+
+                            if (!TryCompileExpression(expression, key, out child, out var error))
+                            {
+                                throw new PathSyntaxException(error!);
+                            }
+                        }
+                        else
+                        {
+                            name = key;
+                            child = Compile(value, key);
+                        }
+
+                        dynamic |= child is not ConstantTemplateNode;
+                        entries.Add(new(name, child));
+                    }
+
+                    return dynamic ? new ObjectTemplateNode([.. entries]) : new ConstantTemplateNode(node);
+                case JsonArray array:
+                    var items = new TemplateNode[array.Count];
+                    var anyDynamic = false;
+                    for (var i = 0; i < items.Length; i++)
+                    {
+                        items[i] = Compile(array[i], fieldName);
+                        anyDynamic |= items[i] is not ConstantTemplateNode;
+                    }
+
+                    return anyDynamic ? new ArrayTemplateNode(items) : new ConstantTemplateNode(node);
+                default:
+                    return new ConstantTemplateNode(node);
+            }
+        }
+
+        public static bool TryCompileExpression(string expression, string fieldName, out TemplateNode node, out string? error)
+        {
+            node = null!;
+            try
+            {
+                if (IntrinsicFunctions.IsIntrinsic(expression))
+                {
+                    node = new IntrinsicTemplateNode(IntrinsicFunctions.Compile(expression), fieldName);
+                }
+                else if (expression.StartsWith('$'))
+                {
+                    node = new PathTemplateNode(JsonPathQuery.Compile(expression), fieldName);
+                }
+                else
+                {
+                    error = $"the value of the field '{fieldName}' must be a path starting with '$' or an intrinsic function starting with 'States.', but was '{expression}'";
+                    return false;
+                }
+
+                error = null;
+                return true;
+            }
+            catch (PathSyntaxException ex)
+            {
+                error = ex.Message;
+                return false;
+            }
+        }
+    }
+}
+
+/// <summary>A compiled payload template, reusable across executions and threads.</summary>
+internal sealed class CompiledTemplate
+{
+    private readonly TemplateNode _root;
+
+    internal CompiledTemplate(TemplateNode root) => _root = root;
+
+    /// <summary>Builds a fresh payload for this input, context and variables.</summary>
+    public JsonNode? Apply(PathContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        return _root.Build(ctx);
+    }
+}
+
+internal abstract class TemplateNode
+{
+    public abstract JsonNode? Build(PathContext ctx);
+}
+
+/// <summary>A subtree with no <c>.$</c> fields: copied as a whole.</summary>
+internal sealed class ConstantTemplateNode(JsonNode? value) : TemplateNode
+{
+    // The template's own node is never handed out: each payload gets its own copy.
+    private readonly JsonNode? _value = value?.DeepClone();
+
+    public override JsonNode? Build(PathContext ctx) => _value?.DeepClone();
+}
+
+internal sealed class ObjectTemplateNode(KeyValuePair<string, TemplateNode>[] entries) : TemplateNode
+{
+    public override JsonNode? Build(PathContext ctx)
+    {
+        var obj = new JsonObject();
+        foreach (var (name, node) in entries)
+        {
+            obj[name] = node.Build(ctx);
+        }
+
+        return obj;
+    }
+}
+
+internal sealed class ArrayTemplateNode(TemplateNode[] items) : TemplateNode
+{
+    public override JsonNode? Build(PathContext ctx)
+    {
+        var array = new JsonArray();
+        foreach (var item in items)
+        {
+            array.Add(item.Build(ctx));
+        }
+
+        return array;
+    }
+}
+
+internal sealed class PathTemplateNode(CompiledJsonPath path, string fieldName) : TemplateNode
+{
+    public override JsonNode? Build(PathContext ctx) => path.Evaluate(ctx, fieldName);
+}
+
+internal sealed class IntrinsicTemplateNode(CompiledIntrinsic call, string fieldName) : TemplateNode
+{
+    public override JsonNode? Build(PathContext ctx) => call.Evaluate(ctx, fieldName);
+}

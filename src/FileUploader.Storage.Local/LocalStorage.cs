@@ -1,0 +1,35 @@
+using FileUploader.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FileUploader.Storage.Local;
+
+/// <summary>The embedded default: everything under one data folder.</summary>
+public static class LocalStorage
+{
+    /// <summary>Objects live here, under the data folder.</summary>
+    public const string ObjectsFolder = "objects";
+
+    /// <summary>The catalog's SQLite file, in the data folder.</summary>
+    public const string CatalogFile = "catalog.db";
+
+    /// <summary>
+    /// Registers <see cref="FolderObjectStore"/> as <see cref="IObjectStore"/>, <see cref="SqliteFileCatalog"/> as
+    /// <see cref="IFileCatalog"/> and <see cref="HmacLinkSigner"/> (also as <see cref="ILinkSigner"/>), all singletons
+    /// over <paramref name="dataDirectory"/>. Adds <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
+    /// </summary>
+    public static IServiceCollection AddLocalStorage(this IServiceCollection services, string dataDirectory, Uri publicBaseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ArgumentNullException.ThrowIfNull(publicBaseUrl);
+        var root = Path.GetFullPath(dataDirectory);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(root, ObjectsFolder)));
+        services.AddSingleton<IFileCatalog>(_ => new SqliteFileCatalog(Path.Combine(root, CatalogFile)));
+        services.AddSingleton(sp => new HmacLinkSigner(root, publicBaseUrl, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILinkSigner>(sp => sp.GetRequiredService<HmacLinkSigner>());
+        return services;
+    }
+}
