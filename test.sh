@@ -7,5 +7,12 @@ cd "$(dirname "$0")"
 # Pinned npm tools (asl-validator, s3rver, dynalite, aws-local-stepfunctions, playwright-core).
 (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
+if ! command -v chromium >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
 dotnet build FileUploader.sln -c Release
 dotnet test FileUploader.sln -c Release --no-build --logger "console;verbosity=normal"

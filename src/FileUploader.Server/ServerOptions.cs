@@ -28,6 +28,9 @@ internal sealed record ServerOptions(
         "                           [--max-upload-bytes N (10737418240)] [--upload-url-ttl SECONDS (900)]\n" +
         "                           [--public-base-url URL (first of --urls)] [--storage local|aws (local)]";
 
+    /// <summary>OTLP collector (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); traces are exported only when it is set.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     /// <summary>How often abandoned uploads and orphan staging bytes are swept.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(1);
 

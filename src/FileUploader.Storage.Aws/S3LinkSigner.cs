@@ -26,6 +26,8 @@ public sealed class S3LinkSigner(IAmazonS3 s3, AwsStorageOptions options, TimePr
             BucketName = options.BucketName,
             Key = objectKey,
             Verb = HttpVerb.GET,
+            // GetPreSignedURL defaults to https whatever the endpoint; a local server may be plain http.
+            Protocol = s3.Config.ServiceURL?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
             Expires = SigningDeadline(expiresAt),
             ResponseHeaderOverrides = { ContentDisposition = ContentDisposition.Attachment(fileName) },
         };

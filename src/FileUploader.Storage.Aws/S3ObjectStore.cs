@@ -184,8 +184,14 @@ public sealed class S3ObjectStore : IObjectStore
             InputStream = body,
             ContentType = contentType,
             IfNoneMatch = "*",
+            // S3 recomputes the SHA-256 and refuses the PUT on a mismatch; the algorithm header makes it keep the
+            // value for HEAD/GET with x-amz-checksum-mode (S3, and moto, which keeps but does not verify it).
+            ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
             ChecksumSHA256 = Convert.ToBase64String(sha),
             AutoCloseStream = false,
+            // The body is in memory already, so a plain body with checksum headers costs nothing; aws-chunked
+            // framing is for streams of unknown length, and s3rver would store its frames as the object's bytes.
+            UseChunkEncoding = false,
         };
         request.Metadata[Sha256MetadataKey] = Convert.ToHexStringLower(sha);
         ApplyEncryption(request);
@@ -282,6 +288,7 @@ public sealed class S3ObjectStore : IObjectStore
             PartNumber = partNumber,
             InputStream = body,
             PartSize = count,
+            UseChunkEncoding = false,
         };
         var response = await AwsFailures.RunAsync($"Writing part {partNumber} of {key}", () => _s3.UploadPartAsync(request, cancellationToken), cancellationToken);
         return new PartETag(partNumber, response.ETag);

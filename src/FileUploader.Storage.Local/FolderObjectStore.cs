@@ -242,9 +242,16 @@ public sealed class FolderObjectStore : IObjectStore
 
     private static StoredObject? ReadMetadata(string key, string folder)
     {
+        var path = Path.Combine(folder, MetaFile);
+        if (!File.Exists(path))
+        {
+            // The common "not there" answer without the cost of an exception; the catch below covers the race.
+            return null;
+        }
+
         try
         {
-            using var file = new FileStream(Path.Combine(folder, MetaFile), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
             var meta = JsonSerializer.Deserialize(file, LocalStorageJsonContext.Default.ObjectMetadata);
             return meta is null ? null : new StoredObject(key, meta.Size, meta.Sha256, meta.ContentType);
         }
@@ -334,6 +341,11 @@ public sealed class FolderObjectStore : IObjectStore
 
     private static void DeleteQuietly(string folder)
     {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(folder, recursive: true);

@@ -11,6 +11,13 @@ public sealed class MotoCollection : ICollectionFixture<MotoServerFixture>
     public const string Name = "moto";
 }
 
+/// <summary>moto served one request at a time, for the catalog's atomicity contract (see SerialMotoServerFixture).</summary>
+[CollectionDefinition(Name)]
+public sealed class SerialMotoCollection : ICollectionFixture<SerialMotoServerFixture>
+{
+    public const string Name = "moto, serial";
+}
+
 [CollectionDefinition(Name)]
 public sealed class S3rverCollection : ICollectionFixture<S3rverFixture>
 {

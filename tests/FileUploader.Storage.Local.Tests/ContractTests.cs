@@ -1,11 +1,12 @@
 using FileUploader.Core.Ports;
 using FileUploader.Testing.Contracts;
+using FileUploader.Testing.Fixtures;
 
 namespace FileUploader.Storage.Local.Tests;
 
 public sealed class FolderObjectStoreContractTests : ObjectStoreContract, IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempDirectory folder = new();
 
     protected override Task<IObjectStore> CreateStoreAsync() => Task.FromResult<IObjectStore>(new FolderObjectStore(folder.Path));
 
@@ -14,7 +15,7 @@ public sealed class FolderObjectStoreContractTests : ObjectStoreContract, IDispo
 
 public sealed class SqliteFileCatalogContractTests : FileCatalogContract, IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempDirectory folder = new();
 
     protected override Task<IFileCatalog> CreateCatalogAsync() =>
         Task.FromResult<IFileCatalog>(new SqliteFileCatalog(Path.Combine(folder.Path, "catalog.db")));

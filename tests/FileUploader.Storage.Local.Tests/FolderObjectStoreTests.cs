@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
+using FileUploader.Testing.Fixtures;
 
 namespace FileUploader.Storage.Local.Tests;
 
 public sealed class FolderObjectStoreTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempDirectory folder = new();
 
     private static CancellationToken Ct => CancellationToken.None;
 

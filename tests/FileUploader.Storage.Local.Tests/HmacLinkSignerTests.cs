@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FileUploader.Testing.Fixtures;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FileUploader.Storage.Local.Tests;
@@ -7,7 +8,7 @@ public sealed class HmacLinkSignerTests : IDisposable
 {
     private static readonly Uri BaseUrl = new("https://files.example.test/");
 
-    private readonly TempFolder folder = new();
+    private readonly TempDirectory folder = new();
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero));
 
     public void Dispose() => folder.Dispose();

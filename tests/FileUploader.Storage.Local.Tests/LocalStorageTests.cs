@@ -1,4 +1,5 @@
 using FileUploader.Core.Ports;
+using FileUploader.Testing.Fixtures;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -7,7 +8,7 @@ namespace FileUploader.Storage.Local.Tests;
 
 public sealed class LocalStorageTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempDirectory folder = new();
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
+using FileUploader.Testing.Fixtures;
 using Microsoft.Data.Sqlite;
 
 namespace FileUploader.Storage.Local.Tests;
@@ -8,7 +9,7 @@ public sealed class SqliteFileCatalogTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2031, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private readonly TempFolder folder = new();
+    private readonly TempDirectory folder = new();
 
     private string DatabasePath => Path.Combine(folder.Path, "data", "catalog.db");
 

@@ -34,7 +34,7 @@ internal sealed record UploadInitiated(
     string StatusUrl,
     string DeleteToken);
 
-internal sealed record FileInfo(
+internal sealed record FileDetails(
     string FileId,
     string FileName,
     long Size,
@@ -55,6 +55,6 @@ internal sealed record Health(string Status);
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(UploadView))]
 [JsonSerializable(typeof(UploadInitiated))]
-[JsonSerializable(typeof(FileInfo))]
+[JsonSerializable(typeof(FileDetails))]
 [JsonSerializable(typeof(Health))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

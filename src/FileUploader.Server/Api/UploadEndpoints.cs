@@ -46,7 +46,7 @@ internal static class UploadEndpoints
         // Kestrel refuses the body (413) as soon as it crosses this, chunked or not.
         SetBodyLimit(context, options.MaxUploadBytes + MultipartOverheadBytes);
 
-        var uploadId = Identifiers.NewUploadId();
+        var uploadId = Identifiers.NewId();
         using var lease = inFlight.Begin(uploadId);
         using var scope = logger.BeginScope(new ExecutionScope(uploadId, null));
         using var activity = ServerTelemetry.StartUpload("upload", uploadId);
@@ -139,7 +139,7 @@ internal static class UploadEndpoints
         SetBodyLimit(context, JsonBodyMaxBytes);
         var request = await UploadInitRequest.ReadAsync(context.Request, options, context.RequestAborted);
 
-        var uploadId = Identifiers.NewUploadId();
+        var uploadId = Identifiers.NewId();
         var deleteToken = Identifiers.NewDeleteToken();
         var session = uploads.NewSession(uploadId, request.FileName, request.Size, request.ContentType, request.Choices, deleteToken, UploadStatus.Pending);
         var target = signer.CreateUploadTarget(UploadService.StagingKey(uploadId), request.Size, request.ContentType ?? string.Empty, session.UploadUrlExpiresAt);

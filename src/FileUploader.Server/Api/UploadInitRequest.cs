@@ -1,4 +1,6 @@
 using System.Text.Json;
+using FileUploader.Core.Domain;
+using FileUploader.Core.Validation;
 using FileUploader.Server.Uploads;
 
 namespace FileUploader.Server.Api;
@@ -68,6 +70,17 @@ internal sealed record UploadInitRequest(string FileName, long Size, string? Con
             if (problems.Count > 0)
             {
                 throw ApiException.BadRequest(string.Join(" ", problems));
+            }
+
+            // The same name rule Validate applies, checked now so a client learns before it sends any bytes.
+            if (FileNames.Sanitize(fileName, out var nameProblem) is null)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, ErrorNames.UploadRejected, nameProblem ?? "The file name is not acceptable.");
+            }
+
+            if (size == 0)
+            {
+                throw new ApiException(StatusCodes.Status400BadRequest, ErrorNames.UploadRejected, "The file is empty.");
             }
 
             if (size > options.MaxUploadBytes)

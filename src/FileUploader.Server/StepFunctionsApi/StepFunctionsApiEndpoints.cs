@@ -12,8 +12,8 @@ namespace FileUploader.Server.StepFunctionsApi;
 public static class StepFunctionsApiEndpoints
 {
     /// <summary>
-    /// Registers the routing policy that keeps <c>POST /</c> without an <c>X-Amz-Target: AWSStepFunctions.*</c>
-    /// header away from this endpoint. Without it the endpoint still works, but it answers every <c>POST /</c>
+    /// Registers the routing policy that keeps <c>POST /</c> without an <c>X-Amz-Target</c> header away from this
+    /// endpoint. Without it the endpoint still works, but it answers every <c>POST /</c>
     /// (with UnknownOperationException when the header is missing).
     /// </summary>
     public static IServiceCollection AddStepFunctionsApi(this IServiceCollection services)
@@ -43,7 +43,7 @@ public static class StepFunctionsApiEndpoints
                 var handler = new StepFunctionsApiHandler(context.RequestServices.GetRequiredService<IStepFunctions>(), logger);
                 return handler.HandleAsync(context);
             })
-            .WithMetadata(new AmzTargetMetadata(StepFunctionsApiHandler.TargetPrefix))
+            .WithMetadata(new AmzTargetMetadata())
             .WithDisplayName("Step Functions API (AWS JSON 1.0)");
         return endpoints;
     }

@@ -7,8 +7,11 @@ namespace FileUploader.Server.Uploads;
 /// <summary>Upload ids and delete tokens: random, URL-safe, and checked before they reach storage.</summary>
 internal static class Identifiers
 {
-    /// <summary>128 random bits, base64url: 22 characters that are safe in a path, an object key and an execution name.</summary>
-    public static string NewUploadId() => NewRandom(16);
+    /// <summary>
+    /// Upload and file ids: 128 random bits, base64url — 22 characters that are safe in a path, an object key and an
+    /// execution name. A file id is not derived from its upload id, so a share link reveals nothing about the upload.
+    /// </summary>
+    public static string NewId() => NewRandom(16);
 
     /// <summary>256 random bits; only its SHA-256 is stored.</summary>
     public static string NewDeleteToken() => NewRandom(32);

@@ -18,6 +18,8 @@ internal sealed class InFlightUploads
 
     public bool Contains(string uploadId) => _ids.ContainsKey(uploadId);
 
+    public bool IsEmpty => _ids.IsEmpty;
+
     public readonly struct Lease(InFlightUploads owner, string uploadId) : IDisposable
     {
         public void Dispose() => owner._ids.TryRemove(uploadId, out _);

@@ -23,7 +23,7 @@ internal sealed class UploadService(
     TimeProvider time,
     ILogger<UploadService> logger)
 {
-    public static string StagingKey(string uploadId) => $"staging/{uploadId}";
+    public static string StagingKey(string uploadId) => StorageKeys.Staging(uploadId);
 
     public static string? UploadIdFromStagingKey(string key) =>
         key.StartsWith("staging/", StringComparison.Ordinal) && Identifiers.IsWellFormed(key["staging/".Length..])
@@ -46,7 +46,7 @@ internal sealed class UploadService(
             choices.MaxDownloads,
             Identifiers.HashToken(deleteToken),
             status,
-            FileId: null,
+            FileId: Identifiers.NewId(),
             Error: null,
             Message: null);
     }
@@ -96,7 +96,7 @@ internal sealed class UploadService(
             return new UploadView(session.Id, "failed", Error: "UploadUrlExpired", Message: "The upload URL expired before any bytes arrived.");
         }
 
-        if (status != UploadStatus.Available || session.FileId is null)
+        if (status != UploadStatus.Available)
         {
             return new UploadView(session.Id, StatusText(status), Error: session.Error, Message: session.Message);
         }
@@ -144,11 +144,10 @@ internal sealed class UploadService(
         _ => "failed",
     };
 
-    /// <summary>The upload execution's input: everything the steps need is in the session, so only ids travel.</summary>
+    /// <summary>The upload execution's input (<c>UploadRef</c>): everything the steps need is in the session, so only the id travels.</summary>
     internal static JsonObject WorkflowInput(UploadSession session) => new()
     {
         ["uploadId"] = session.Id,
-        ["stagingKey"] = StagingKey(session.Id),
     };
 
     private static string? TraceParent() => Activity.Current?.Id;

@@ -790,10 +790,7 @@ internal sealed class DefinitionParser
             return null;
         }
 
-        foreach (var problem in PayloadTemplate.Validate(node, fieldLocation))
-        {
-            _diagnostics.Add(problem);
-        }
+        AddTemplateProblems(PayloadTemplate.Validate(node, fieldLocation), fieldLocation);
 
         return node?.DeepClone();
     }
@@ -821,12 +818,20 @@ internal sealed class DefinitionParser
             }
         }
 
-        foreach (var problem in PayloadTemplate.Validate(assign, fieldLocation))
-        {
-            _diagnostics.Add(problem);
-        }
+        AddTemplateProblems(PayloadTemplate.Validate(assign, fieldLocation), fieldLocation);
 
         return (JsonObject)assign.DeepClone();
+    }
+
+    /// <summary>The Language layer reports template problems as "location: reason".</summary>
+    private void AddTemplateProblems(IEnumerable<string> problems, string fieldLocation)
+    {
+        foreach (var problem in problems)
+        {
+            var split = problem.IndexOf(": ", StringComparison.Ordinal);
+            var (location, message) = split > 0 && problem.StartsWith('/') ? (problem[..split], problem[(split + 2)..]) : (fieldLocation, problem);
+            Error(SchemaValidationFailed, message, location);
+        }
     }
 
     private static bool IsVariableName(string name)

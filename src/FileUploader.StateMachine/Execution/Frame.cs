@@ -77,6 +77,9 @@ internal sealed class Frame
     /// <summary>True once a snapshot of this frame reached the journal (so removing it must be journaled too).</summary>
     public bool Persisted { get; set; }
 
+    /// <summary>True when the frame came back from the journal already finished (its completion events are journaled).</summary>
+    public bool FinishedBeforeRecovery { get; private set; }
+
     public int Attempt => RetryCounts is null ? 0 : RetryCounts.Sum();
 
     public string GetInputJson() => InputJson ??= JsonValues.ToJsonText(Input);
@@ -130,5 +133,6 @@ internal sealed class Frame
         Error = record.Error;
         Cause = record.Cause;
         Persisted = true;
+        FinishedBeforeRecovery = Status != FrameStatus.Running;
     }
 }

@@ -533,7 +533,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             ["StateMachine"] = new JsonObject
             {
                 ["Id"] = record.StateMachineArn,
-                ["Name"] = Arns.StateMachineNameOf(record.StateMachineArn),
+                ["Name"] = Service.Arns.StateMachineNameOf(record.StateMachineArn),
             },
         };
     }

@@ -8,6 +8,8 @@ namespace FileUploader.StateMachine.Language;
 /// rules. <c>Next</c> and <c>Assign</c> belong to the interpreter; they are only checked for placement here.
 /// </summary>
 /// <remarks>
+/// <c>Variable</c> and the <c>…Path</c> operands are Reference Paths (AWS: "The values of Variable and Path fields
+/// in a comparison must be valid Reference Paths"), including <c>$$…</c> and <c>$var…</c>.
 /// Semantics follow AWS where the spec is silent: a value of the wrong type compares false (so
 /// <c>Not</c> of it is true); a <c>Variable</c> (or operand path) that selects nothing is a runtime error
 /// States.Runtime "Invalid path '…': The choice state's condition path references an invalid value.",
@@ -57,6 +59,7 @@ internal abstract class ChoiceRule
     {
         var combinators = new List<string>();
         var operators = new List<ChoiceOperator>();
+        var unknownFields = 0;
         foreach (var (key, _) in rule)
         {
             if (key is "And" or "Or" or "Not")
@@ -77,6 +80,7 @@ internal abstract class ChoiceRule
             else if (key is not ("Variable" or "Comment"))
             {
                 problems.Add((location, $"unknown comparison operator '{key}'"));
+                unknownFields++;
             }
         }
 
@@ -99,6 +103,12 @@ internal abstract class ChoiceRule
 
         if (operators.Count == 0)
         {
+            if (unknownFields > 0)
+            {
+                // The unknown field was most likely meant as the operator: one message is enough.
+                return new InvalidChoiceRule(location);
+            }
+
             problems.Add((location, hasVariable
                 ? "the choice rule has a 'Variable' but no comparison operator"
                 : "a choice rule needs 'Variable' and a comparison operator, or one of 'And', 'Or', 'Not'"));
@@ -161,7 +171,7 @@ internal abstract class ChoiceRule
     private static ChoiceRule ParseComparison(JsonObject rule, ChoiceOperator op, string location, List<(string, string)> problems)
     {
         var problemCount = problems.Count;
-        CompiledJsonPath? variable = null;
+        ReferencePath? variable = null;
         if (!JsonValues.TryGetString(rule["Variable"], out var variableText))
         {
             problems.Add(($"{location}/Variable", "the value of 'Variable' must be a string path"));
@@ -173,7 +183,7 @@ internal abstract class ChoiceRule
 
         var operand = rule[op.Name];
         var operandLocation = $"{location}/{op.Name}";
-        CompiledJsonPath? operandPath = null;
+        ReferencePath? operandPath = null;
         StringPattern? pattern = null;
         DateTimeOffset timestamp = default;
         if (op.IsPath)
@@ -215,7 +225,7 @@ internal abstract class ChoiceRule
         return new ComparisonChoiceRule(variable!, op, operand?.DeepClone(), operandPath, pattern, timestamp);
     }
 
-    private static CompiledJsonPath? CompilePath(string text, string location, string field, List<(string, string)> problems)
+    private static ReferencePath? CompilePath(string text, string location, string field, List<(string, string)> problems)
     {
         if (IntrinsicFunctions.IsIntrinsic(text))
         {
@@ -225,7 +235,7 @@ internal abstract class ChoiceRule
 
         try
         {
-            return JsonPathQuery.Compile(text);
+            return ReferencePath.Parse(text);
         }
         catch (PathSyntaxException ex)
         {
@@ -282,16 +292,16 @@ internal sealed class InvalidChoiceRule(string location) : ChoiceRule
 }
 
 internal sealed class ComparisonChoiceRule(
-    CompiledJsonPath variable,
+    ReferencePath variable,
     ChoiceOperator op,
     JsonNode? literal,
-    CompiledJsonPath? operandPath,
+    ReferencePath? operandPath,
     StringPattern? pattern,
     DateTimeOffset literalTimestamp) : ChoiceRule
 {
     public override bool Evaluate(PathContext ctx)
     {
-        if (!variable.TrySelect(ctx, out var value))
+        if (!variable.TryGet(ctx, out var value))
         {
             if (op.Kind == ChoiceComparison.IsPresent)
             {
@@ -320,7 +330,7 @@ internal sealed class ComparisonChoiceRule(
         }
 
         var operand = literal;
-        if (operandPath is not null && !operandPath.TrySelect(ctx, out operand))
+        if (operandPath is not null && !operandPath.TryGet(ctx, out operand))
         {
             throw InvalidPath(operandPath);
         }
@@ -375,7 +385,7 @@ internal sealed class ComparisonChoiceRule(
 
     private static bool IsTrue(JsonNode? node) => JsonValues.TryGetBoolean(node, out var b) && b;
 
-    private static StatesException InvalidPath(CompiledJsonPath path) => new(
+    private static StatesException InvalidPath(ReferencePath path) => new(
         StatesErrors.Runtime,
         $"Invalid path '{path.Text}': The choice state's condition path references an invalid value.");
 }

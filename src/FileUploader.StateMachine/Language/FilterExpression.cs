@@ -92,6 +92,29 @@ internal sealed class ComparisonFilter(FilterOperator op, FilterOperand left, Fi
     }
 }
 
+/// <summary><c>@.a in ['x','y']</c> / <c>nin</c>: membership by JSON equality (Jayway's list operators).</summary>
+internal sealed class InFilter(FilterOperand left, FilterOperand right, bool negate) : FilterExpression
+{
+    public override bool Test(JsonNode? current, PathContext context)
+    {
+        if (!left.TryEvaluate(current, context, out var value) || !right.TryEvaluate(current, context, out var list)
+            || list is not JsonArray items)
+        {
+            return false;
+        }
+
+        foreach (var item in items)
+        {
+            if (JsonValues.DeepEquals(item, value))
+            {
+                return !negate;
+            }
+        }
+
+        return negate;
+    }
+}
+
 /// <summary><c>@.name =~ /pattern/i</c> (Jayway's regex match on strings).</summary>
 internal sealed class RegexFilter(FilterOperand operand, Regex regex) : FilterExpression
 {
@@ -111,15 +134,17 @@ internal abstract class FilterOperand
 
 internal sealed class LiteralOperand(JsonNode? value) : FilterOperand
 {
+    public JsonNode? Value { get; } = value;
+
     public override bool TryEvaluate(JsonNode? current, PathContext context, out JsonNode? result)
     {
-        result = value;
+        result = Value;
         return true;
     }
 
     /// <summary>A bare literal as a whole filter (<c>[?(true)]</c>) holds when it is JSON true.</summary>
     public override bool Exists(JsonNode? current, PathContext context) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+        Value is JsonValue v && v.GetValueKind() == JsonValueKind.True;
 }
 
 internal sealed class RelativePathOperand(PathProgram program) : FilterOperand

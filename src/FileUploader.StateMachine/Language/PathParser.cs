@@ -180,25 +180,37 @@ internal sealed class PathParser
         return new NameSegment(name);
     }
 
+    // Spec "Reference Paths" allows a backslash to escape any character of a dot-notation name:
+    // "$.store\.book" names the field "store.book", "$.\stor\e" the field "store".
     private string ReadDotName(bool inFilter)
     {
         var start = _pos;
+        StringBuilder? escaped = null;
         while (_pos < _text.Length && !IsNameTerminator(_text[_pos], inFilter))
         {
+            if (_text[_pos] == '\\' && _pos + 1 < _text.Length)
+            {
+                escaped ??= new StringBuilder().Append(_text, start, _pos - start);
+                escaped.Append(_text[_pos + 1]);
+                _pos += 2;
+                continue;
+            }
+
+            escaped?.Append(_text[_pos]);
             _pos++;
         }
 
-        return _text[start.._pos];
+        return escaped?.ToString() ?? _text[start.._pos];
     }
 
     private static bool IsNameTerminator(char c, bool inFilter)
     {
-        if (c is '.' or '[' or '(')
+        if (c is '.' or '[' or ']' or '(')
         {
             return true;
         }
 
-        return inFilter && (char.IsWhiteSpace(c) || c is ')' or ']' or '=' or '!' or '<' or '>' or '&' or '|' or ',');
+        return inFilter && (char.IsWhiteSpace(c) || c is ')' or '=' or '!' or '<' or '>' or '&' or '|' or ',');
     }
 
     private PathSegment ParseBracket()
@@ -248,6 +260,10 @@ internal sealed class PathParser
         {
             segment = ParseIndexes();
         }
+        else if (c == '(' && !_referenceOnly)
+        {
+            segment = ParseLengthOffset();
+        }
         else
         {
             throw Error($"unexpected character '{c}' in brackets");
@@ -261,6 +277,38 @@ internal sealed class PathParser
 
         _pos++;
         return segment;
+    }
+
+    /// <summary>Jayway's script index <c>[(@.length-n)]</c>: the n-th element from the end.</summary>
+    private IndexSegment ParseLengthOffset()
+    {
+        _pos++; // '('
+        SkipWhitespace();
+        if (!TryConsume("@.length"))
+        {
+            throw Error("only '(@.length-n)' is supported as a script index");
+        }
+
+        SkipWhitespace();
+        if (!TryConsume("-"))
+        {
+            throw Error("expected '-' in '(@.length-n)'");
+        }
+
+        SkipWhitespace();
+        var offset = TryReadInt();
+        if (offset is not > 0)
+        {
+            throw Error("expected a positive number in '(@.length-n)'");
+        }
+
+        SkipWhitespace();
+        if (!TryConsume(")"))
+        {
+            throw Error("expected ')' in '(@.length-n)'");
+        }
+
+        return new IndexSegment(-offset.Value);
     }
 
     private PathSegment ParseIndexes()
@@ -450,6 +498,16 @@ internal sealed class PathParser
             return new RegexFilter(left, ReadRegex());
         }
 
+        if (TryConsumeWord("nin"))
+        {
+            return new InFilter(left, ParseOperand(), negate: true);
+        }
+
+        if (TryConsumeWord("in"))
+        {
+            return new InFilter(left, ParseOperand(), negate: false);
+        }
+
         FilterOperator? op = null;
         if (TryConsume("==="))
         {
@@ -520,6 +578,11 @@ internal sealed class PathParser
             return new LiteralOperand(ReadNumber());
         }
 
+        if (c == '[')
+        {
+            return new LiteralOperand(ReadLiteralList());
+        }
+
         if (TryConsumeWord("true"))
         {
             return new LiteralOperand(JsonValue.Create(true));
@@ -536,6 +599,39 @@ internal sealed class PathParser
         }
 
         throw Error($"unexpected character '{c}' in filter expression");
+    }
+
+    /// <summary>A list of literals for <c>in</c> / <c>nin</c>: <c>['a', "b", 1, true, null]</c>.</summary>
+    private JsonArray ReadLiteralList()
+    {
+        _pos++; // '['
+        var list = new JsonArray();
+        SkipWhitespace();
+        if (TryConsume("]"))
+        {
+            return list;
+        }
+
+        while (true)
+        {
+            var item = ParseOperand();
+            if (item is not LiteralOperand literal)
+            {
+                throw Error("a list may only hold literals");
+            }
+
+            list.Add(literal.Value?.DeepClone());
+            SkipWhitespace();
+            if (TryConsume("]"))
+            {
+                return list;
+            }
+
+            if (!TryConsume(","))
+            {
+                throw Error("expected ',' or ']' in the list");
+            }
+        }
     }
 
     private JsonNode ReadNumber()

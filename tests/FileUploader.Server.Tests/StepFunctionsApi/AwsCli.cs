@@ -18,7 +18,10 @@ internal sealed partial class AwsCli(Uri endpoint)
     {
         var result = await RunAsync(arguments);
         Assert.True(result.ExitCode == 0, $"aws {string.Join(' ', arguments)} failed: {result}");
-        return JsonNode.Parse(result.StandardOutput) ?? throw new InvalidOperationException("aws printed no JSON.");
+        // An operation with an empty output (DeleteStateMachine) prints nothing at all.
+        return string.IsNullOrWhiteSpace(result.StandardOutput)
+            ? new JsonObject()
+            : JsonNode.Parse(result.StandardOutput) ?? throw new InvalidOperationException("aws printed no JSON.");
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ public sealed class StepFunctionsApiServer : IAsyncLifetime
         _app.MapStepFunctionsApi();
         await _app.StartAsync();
 
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Endpoint = new Uri(address.TrimEnd('/') + "/");
     }
 

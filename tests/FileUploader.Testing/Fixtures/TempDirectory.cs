@@ -1,9 +1,9 @@
-namespace FileUploader.Storage.Local.Tests;
+namespace FileUploader.Testing.Fixtures;
 
-/// <summary>A real folder under the system temp directory, removed afterwards.</summary>
-internal sealed class TempFolder : IDisposable
+/// <summary>A fresh folder under the system temp directory (a data folder, a store root), removed on dispose.</summary>
+public sealed class TempDirectory : IDisposable
 {
-    public TempFolder()
+    public TempDirectory()
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fileuploader-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);

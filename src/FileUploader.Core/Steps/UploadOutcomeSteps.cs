@@ -1,0 +1,77 @@
+using System.Text.Json;
+using FileUploader.Core.Domain;
+using FileUploader.Core.Ports;
+
+namespace FileUploader.Core.Steps;
+
+/// <summary>The last state of a successful upload: the session becomes Available with its file. Idempotent.</summary>
+[Step("FinishUpload")]
+public sealed class FinishUploadStep(IFileCatalog catalog) : IStep<FinishUploadInput, UploadOutcome>
+{
+    public async Task<UploadOutcome> HandleAsync(FinishUploadInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        await catalog.TryUpdateUploadStatusAsync(
+            input.UploadId, UploadStatus.Available, [UploadStatus.Pending, UploadStatus.Processing], input.FileId, null, null, cancellationToken);
+        var session = await catalog.GetUploadAsync(input.UploadId, cancellationToken)
+            ?? throw new StepFailedException(ErrorNames.NotFound, $"There is no upload '{input.UploadId}'.");
+        if (session.Status != UploadStatus.Available)
+        {
+            throw new StepFailedException(
+                ErrorNames.Conflict, $"The upload '{input.UploadId}' is {session.Status.ToString().ToLowerInvariant()} and cannot become available.");
+        }
+
+        return UploadOutcomes.From(session);
+    }
+}
+
+/// <summary>
+/// The last state of a failed upload, after compensation: the session becomes Rejected (the user's input was
+/// refused) or Failed (anything else), with the error name and a message the user can read. Idempotent.
+/// </summary>
+[Step("FailUpload")]
+public sealed class FailUploadStep(IFileCatalog catalog) : IStep<FailUploadInput, UploadOutcome>
+{
+    public async Task<UploadOutcome> HandleAsync(FailUploadInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var status = input.Error == ErrorNames.UploadRejected ? UploadStatus.Rejected : UploadStatus.Failed;
+        await catalog.TryUpdateUploadStatusAsync(
+            input.UploadId, status, [UploadStatus.Pending, UploadStatus.Processing], null, input.Error, MessageOf(input.Cause), cancellationToken);
+        var session = await catalog.GetUploadAsync(input.UploadId, cancellationToken)
+            ?? throw new StepFailedException(ErrorNames.NotFound, $"There is no upload '{input.UploadId}'.");
+        return UploadOutcomes.From(session);
+    }
+
+    /// <summary>
+    /// A Lambda failure's Cause is a JSON document (<c>{"errorMessage", "errorType", …}</c>); the local engine's is
+    /// the message itself. Either way the user sees the message.
+    /// </summary>
+    internal static string? MessageOf(string? cause)
+    {
+        if (string.IsNullOrWhiteSpace(cause) || !cause.TrimStart().StartsWith('{'))
+        {
+            return cause;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(cause);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errorMessage", out var message)
+                && message.ValueKind == JsonValueKind.String
+                ? message.GetString()
+                : cause;
+        }
+        catch (JsonException)
+        {
+            return cause;
+        }
+    }
+}
+
+internal static class UploadOutcomes
+{
+    public static UploadOutcome From(UploadSession session) => new(
+        session.Id, session.FileId, session.Status.ToString().ToLowerInvariant(), session.Error, session.Message);
+}

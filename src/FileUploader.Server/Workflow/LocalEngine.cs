@@ -1,0 +1,40 @@
+using FileUploader.StateMachine.Journal;
+using FileUploader.StateMachine.Service;
+using FileUploader.StateMachine.Tasks;
+
+namespace FileUploader.Server.Workflow;
+
+/// <summary>
+/// The embedded workflow engine: the ASL interpreter with its journal in the data folder, running Task states
+/// in-process. Also what the Step Functions-compatible endpoint serves.
+/// </summary>
+internal static class LocalEngine
+{
+    public const string JournalFile = "journal.db";
+
+    public static void Add(IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton<ITaskDispatcher, InProcessTaskDispatcher>();
+        services.AddSingleton(new EngineOptions());
+        services.AddSingleton<IExecutionJournal>(_ => CreateJournal(options));
+        services.AddSingleton(sp => new WorkflowEngine(
+            sp.GetRequiredService<EngineOptions>(),
+            sp.GetRequiredService<ITaskDispatcher>(),
+            sp.GetRequiredService<IExecutionJournal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IStepFunctions>(sp => sp.GetRequiredService<WorkflowEngine>());
+        services.AddSingleton<WorkflowArns>();
+        services.AddSingleton<WorkflowDefinitions>();
+    }
+
+    /// <summary>Resumes every execution the journal says was running (after a crash or a restart).</summary>
+    public static Task RecoverAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        services.GetRequiredService<WorkflowEngine>().RecoverAsync(cancellationToken);
+
+    private static IExecutionJournal CreateJournal(ServerOptions options)
+    {
+        _ = Path.Combine(options.DataDirectory, JournalFile);
+        return new InMemoryExecutionJournal();
+    }
+}

@@ -1,0 +1,530 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Diagnostics;
+using FileUploader.StateMachine.Execution;
+using FileUploader.StateMachine.History;
+using FileUploader.StateMachine.Journal;
+using FileUploader.StateMachine.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FileUploader.StateMachine.Service;
+
+/// <summary>
+/// The local Step Functions: state machines, executions and their histories, journaled to an
+/// <see cref="IExecutionJournal"/> before anything is acted on. Call <see cref="RecoverAsync"/> once at startup
+/// to load the journal and resume the executions that were running. The journal belongs to the caller.
+/// </summary>
+public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
+{
+    private const int MaxInputBytes = 256 * 1024;
+
+    private readonly EngineOptions _options;
+    private readonly IExecutionJournal _journal;
+    private readonly TimeProvider _time;
+    private readonly EngineServices _services;
+    private readonly EngineLog _log;
+    private readonly Lock _startLock = new();
+    private readonly ConcurrentDictionary<string, StateMachineEntry> _stateMachines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ExecutionRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ExecutionRecord> _archived = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, bool> _active = new();
+    private readonly ConcurrentDictionary<string, StateMachineDefinition> _definitionCache = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
+
+    public WorkflowEngine(EngineOptions options, ITaskDispatcher dispatcher, IExecutionJournal journal, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _options = options;
+        _journal = journal;
+        _time = timeProvider;
+        _log = new EngineLog((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FileUploader.StateMachine"));
+        _services = new EngineServices(options, dispatcher, timeProvider, this, _log);
+    }
+
+    /// <summary>Loads state machines and executions from the journal and resumes every RUNNING execution where it stopped.</summary>
+    public Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var stateMachine in _journal.LoadStateMachines())
+        {
+            if (ParseCached(stateMachine.Definition) is { } definition)
+            {
+                _stateMachines[stateMachine.Arn] = new StateMachineEntry(stateMachine, definition);
+            }
+        }
+
+        var resumed = 0;
+        foreach (var record in _journal.LoadExecutions())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_runs.ContainsKey(record.Arn))
+            {
+                continue;
+            }
+
+            if (record.Status != "RUNNING")
+            {
+                _archived[record.Arn] = record;
+                continue;
+            }
+
+            try
+            {
+                Resume(record);
+                resumed++;
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+            {
+                _log.RecoveryFailed(ex, record.Arn);
+            }
+        }
+
+        _log.Recovered(resumed);
+        return Task.CompletedTask;
+    }
+
+    private void Resume(ExecutionRecord record)
+    {
+        var definition = ParseCached(record.Definition)
+            ?? throw new InvalidOperationException($"The journaled definition of {record.Arn} is no longer valid.");
+        var run = new ExecutionRun(record, definition, _journal, _time, _journal.LoadHistory(record.Arn))
+        {
+            ParsedInput = JsonNode.Parse(record.Input),
+        };
+        var frames = _journal.LoadFrames(record.Arn).ToDictionary(f => f.Id, StringComparer.Ordinal);
+        var top = new Frame("", null, -1, definition, new VariableScope(null), JsonNode.Parse(record.Input), record.Input, record.StartDate);
+        if (frames.Remove("", out var topRecord))
+        {
+            top.RestoreFrom(topRecord);
+        }
+
+        run.RecoveredFrames = frames;
+        _runs[record.Arn] = run;
+        Launch(run, top, inline: false);
+    }
+
+    public Task<CreateStateMachineResponse> CreateStateMachineAsync(CreateStateMachineRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Arns.RequireValidName(request.Name, "state machine");
+        var type = request.Type ?? "STANDARD";
+        if (type is not "STANDARD" and not "EXPRESS")
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]");
+        }
+
+        var definition = ParseOrThrow(request.Definition);
+        var arn = Arns.StateMachine(_options, request.Name);
+        var record = new StateMachineRecord(arn, request.Name, request.Definition, request.RoleArn ?? _options.DefaultRoleArn, type, _time.GetUtcNow());
+        lock (_startLock)
+        {
+            if (_stateMachines.TryGetValue(arn, out var existing))
+            {
+                // AWS: creating the same machine again is idempotent; a different one under the same name is an error.
+                if (existing.Record.Definition == record.Definition && existing.Record.RoleArn == record.RoleArn && existing.Record.Type == record.Type)
+                {
+                    return Task.FromResult(new CreateStateMachineResponse(arn, existing.Record.CreationDate));
+                }
+
+                throw new StepFunctionsException(StepFunctionsErrorTypes.StateMachineAlreadyExists, $"State Machine Already Exists: '{arn}'");
+            }
+
+            _journal.SaveStateMachine(record);
+            _stateMachines[arn] = new StateMachineEntry(record, definition);
+        }
+
+        return Task.FromResult(new CreateStateMachineResponse(arn, record.CreationDate));
+    }
+
+    public Task<StateMachineDescription> DescribeStateMachineAsync(string stateMachineArn, CancellationToken cancellationToken)
+    {
+        var record = GetStateMachine(stateMachineArn).Record;
+        return Task.FromResult(new StateMachineDescription(record.Arn, record.Name, "ACTIVE", record.Definition, record.RoleArn, record.Type, record.CreationDate));
+    }
+
+    public Task<UpdateStateMachineResponse> UpdateStateMachineAsync(UpdateStateMachineRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (request.Definition is null && request.RoleArn is null)
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, "Either the definition or the roleArn must be specified.");
+        }
+
+        var entry = GetStateMachine(request.StateMachineArn);
+        var definition = request.Definition is null ? entry.Definition : ParseOrThrow(request.Definition);
+        var record = entry.Record with
+        {
+            Definition = request.Definition ?? entry.Record.Definition,
+            RoleArn = request.RoleArn ?? entry.Record.RoleArn,
+        };
+        lock (_startLock)
+        {
+            _journal.SaveStateMachine(record);
+            _stateMachines[record.Arn] = new StateMachineEntry(record, definition);
+        }
+
+        return Task.FromResult(new UpdateStateMachineResponse(_time.GetUtcNow()));
+    }
+
+    public Task DeleteStateMachineAsync(string stateMachineArn, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Arns.RequireStateMachineArn(stateMachineArn);
+
+        // Like AWS: deleting is idempotent, and running executions finish with the definition they started with.
+        lock (_startLock)
+        {
+            if (_stateMachines.TryRemove(stateMachineArn, out _))
+            {
+                _journal.DeleteStateMachine(stateMachineArn);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<Page<StateMachineListItem>> ListStateMachinesAsync(int? maxResults, string? nextToken, CancellationToken cancellationToken)
+    {
+        var all = _stateMachines.Values
+            .Select(e => new StateMachineListItem(e.Record.Arn, e.Record.Name, e.Record.Type, e.Record.CreationDate))
+            .OrderBy(i => i.Name, StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult(Paginate(all, maxResults, nextToken));
+    }
+
+    public ValidationResult ValidateStateMachineDefinition(string definition)
+    {
+        DefinitionParser.Parse(definition ?? "", out var diagnostics);
+        return new ValidationResult(diagnostics.Any(d => d.Severity == "ERROR") ? "FAIL" : "OK", diagnostics);
+    }
+
+    public Task<StartExecutionResponse> StartExecutionAsync(StartExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var run = Start(request, inline: false);
+        var record = run.Record;
+        return Task.FromResult(new StartExecutionResponse(record.Arn, record.StartDate));
+    }
+
+    public async Task<ExecutionDescription> StartSyncExecutionAsync(StartExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var run = Start(request, inline: true);
+        await run.Completion.WaitAsync(cancellationToken);
+        return Describe(run.Record);
+    }
+
+    /// <summary>Starts (or, for the same name and input, finds) an execution. Inline runs the synchronous part on this thread.</summary>
+    private ExecutionRun Start(StartExecutionRequest request, bool inline)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var stateMachine = GetStateMachine(request.StateMachineArn);
+        var name = request.Name ?? Guid.NewGuid().ToString();
+        Arns.RequireValidName(name, "execution");
+        var input = request.Input ?? "{}";
+        if (Encoding.UTF8.GetByteCount(input) > MaxInputBytes)
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidExecutionInput, "The input exceeds the maximum size of 262144 bytes.");
+        }
+
+        JsonNode? parsedInput;
+        try
+        {
+            parsedInput = JsonNode.Parse(input);
+        }
+        catch (JsonException ex)
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidExecutionInput, $"Invalid State Machine Execution Input: '{ex.Message}'");
+        }
+
+        var arn = Arns.Execution(_options, stateMachine.Record.Name, name);
+        ExecutionRun run;
+        Frame top;
+        lock (_startLock)
+        {
+            if (_runs.TryGetValue(arn, out var existingRun) || _archived.ContainsKey(arn))
+            {
+                var existing = existingRun?.Record ?? _archived[arn];
+                if (existing.StateMachineArn == stateMachine.Record.Arn && SameJson(existing.Input, parsedInput))
+                {
+                    return existingRun ?? throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionAlreadyExists, $"Execution Already Exists: '{arn}'");
+                }
+
+                throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionAlreadyExists, $"Execution Already Exists: '{arn}'");
+            }
+
+            var now = _time.GetUtcNow();
+            var definition = stateMachine.Definition;
+            var record = new ExecutionRecord(
+                arn, stateMachine.Record.Arn, name, "RUNNING", now, null, input, null, null, null,
+                stateMachine.Record.Definition, stateMachine.Record.RoleArn,
+                definition.TimeoutSeconds is { } timeout ? now.AddSeconds(timeout) : null);
+            run = new ExecutionRun(record, definition, _journal, _time, history: null)
+            {
+                ParsedInput = parsedInput?.DeepClone(),
+            };
+            top = new Frame("", null, -1, definition, new VariableScope(null), parsedInput, input, now);
+            run.AddEvent(top, "ExecutionStarted", new EventDetails { Input = input, RoleArn = record.RoleArn, StateMachineArn = record.StateMachineArn });
+            run.StartRecord();
+            run.MarkDirty(top);
+
+            // Journal first: once StartExecution answers, the execution survives a crash.
+            run.Commit();
+            _runs[arn] = run;
+        }
+
+        _log.ExecutionStarted(arn);
+        Launch(run, top, inline);
+        return run;
+    }
+
+    private void Launch(ExecutionRun run, Frame top, bool inline)
+    {
+        ArmExecutionTimeout(run);
+        var interpreter = new Interpreter(run, _services);
+        Task task;
+        if (inline)
+        {
+            task = interpreter.RunAsync(top);
+        }
+        else
+        {
+            // StartExecution answers at once, as in AWS; the execution runs on the thread pool.
+            task = Task.Run(() => interpreter.RunAsync(top));
+        }
+
+        if (!task.IsCompleted)
+        {
+            _active[task] = true;
+            _ = task.ContinueWith(t => _active.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void ArmExecutionTimeout(ExecutionRun run)
+    {
+        if (run.Record.TimeoutAt is not { } timeoutAt)
+        {
+            return;
+        }
+
+        var due = timeoutAt - _time.GetUtcNow();
+        var timer = _time.CreateTimer(
+            _ => run.TryFinish(null, "TIMED_OUT", "ExecutionTimedOut", new EventDetails { Error = StatesErrors.Timeout, Cause = "The execution ran longer than the state machine's TimeoutSeconds.", HasError = true }, null, StatesErrors.Timeout, "The execution ran longer than the state machine's TimeoutSeconds."),
+            null,
+            due > TimeSpan.Zero ? due : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan);
+        _ = run.Completion.ContinueWith(_ => timer.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public Task<ExecutionDescription> DescribeExecutionAsync(string executionArn, CancellationToken cancellationToken) =>
+        Task.FromResult(Describe(GetExecutionRecord(executionArn)));
+
+    public Task<Page<ExecutionListItem>> ListExecutionsAsync(ListExecutionsRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        GetStateMachine(request.StateMachineArn);
+        if (request.StatusFilter is not null and not ("RUNNING" or "SUCCEEDED" or "FAILED" or "TIMED_OUT" or "ABORTED" or "PENDING_REDRIVE"))
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{request.StatusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
+        }
+
+        var items = _runs.Values.Select(r => r.Record)
+            .Concat(_archived.Values)
+            .Where(r => r.StateMachineArn == request.StateMachineArn && (request.StatusFilter is null || r.Status == request.StatusFilter))
+            .OrderByDescending(r => r.StartDate)
+            .ThenBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => new ExecutionListItem(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate))
+            .ToList();
+        return Task.FromResult(Paginate(items, request.MaxResults, request.NextToken));
+    }
+
+    public Task<DateTimeOffset> StopExecutionAsync(string executionArn, string? error, string? cause, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var record = GetExecutionRecord(executionArn);
+        if (_runs.TryGetValue(record.Arn, out var run)
+            && run.TryFinish(null, "ABORTED", "ExecutionAborted", new EventDetails { Error = error, Cause = cause }, null, error, cause))
+        {
+            _log.ExecutionStopped(record.Arn, error);
+            return Task.FromResult(run.Record.StopDate!.Value);
+        }
+
+        return Task.FromResult(GetExecutionRecord(executionArn).StopDate ?? _time.GetUtcNow());
+    }
+
+    public Task<Page<HistoryEventView>> GetExecutionHistoryAsync(GetExecutionHistoryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var record = GetExecutionRecord(request.ExecutionArn);
+        IReadOnlyList<HistoryEvent> events = _runs.TryGetValue(record.Arn, out var run) ? run.SnapshotHistory() : _journal.LoadHistory(record.Arn);
+        IEnumerable<HistoryEvent> ordered = request.ReverseOrder ? events.Reverse() : events;
+        var views = ordered
+            .Select(e => new HistoryEventView(e.Id, e.PreviousEventId, e.Timestamp, e.Type, e.DetailsFieldName, e.DetailsJson))
+            .ToList();
+        return Task.FromResult(Paginate(views, request.MaxResults, request.NextToken));
+    }
+
+    public async Task<ExecutionDescription> WaitForCompletionAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        var record = GetExecutionRecord(executionArn);
+        if (_runs.TryGetValue(record.Arn, out var run))
+        {
+            await run.Completion.WaitAsync(cancellationToken);
+            return Describe(run.Record);
+        }
+
+        return Describe(record);
+    }
+
+    /// <summary>
+    /// Stops running executions without journaling anything more, exactly as a crash would: a new engine on the
+    /// same journal resumes them. Waits until their threads have unwound.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var run in _runs.Values)
+        {
+            run.Halt();
+        }
+
+        foreach (var task in _active.Keys)
+        {
+            try
+            {
+                await task;
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected: the execution was cancelled mid-state.
+            }
+        }
+    }
+
+    private StateMachineEntry GetStateMachine(string? arn)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Arns.RequireStateMachineArn(arn);
+        return _stateMachines.TryGetValue(arn!, out var entry)
+            ? entry
+            : throw new StepFunctionsException(StepFunctionsErrorTypes.StateMachineDoesNotExist, $"State Machine Does Not Exist: '{arn}'");
+    }
+
+    private ExecutionRecord GetExecutionRecord(string? arn)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Arns.RequireExecutionArn(arn);
+        if (_runs.TryGetValue(arn!, out var run))
+        {
+            return run.Record;
+        }
+
+        return _archived.TryGetValue(arn!, out var record)
+            ? record
+            : throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionDoesNotExist, $"Execution Does Not Exist: '{arn}'");
+    }
+
+    private static ExecutionDescription Describe(ExecutionRecord r) =>
+        new(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate, r.Input, r.Output, r.Error, r.Cause);
+
+    private static StateMachineDefinition ParseOrThrow(string definition)
+    {
+        var parsed = DefinitionParser.Parse(definition ?? "", out var diagnostics);
+        if (parsed is null)
+        {
+            var problems = string.Join("; ", diagnostics.Where(d => d.Severity == "ERROR").Select(d => d.Location is null ? $"{d.Code}: {d.Message}" : $"{d.Code}: {d.Message} at {d.Location}"));
+            throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidDefinition, $"Invalid State Machine Definition: '{problems}'");
+        }
+
+        return parsed;
+    }
+
+    private StateMachineDefinition? ParseCached(string definition)
+    {
+        if (_definitionCache.TryGetValue(definition, out var cached))
+        {
+            return cached;
+        }
+
+        var parsed = DefinitionParser.Parse(definition, out _);
+        if (parsed is not null)
+        {
+            _definitionCache[definition] = parsed;
+        }
+
+        return parsed;
+    }
+
+    private static bool SameJson(string text, JsonNode? parsed)
+    {
+        try
+        {
+            return JsonNode.DeepEquals(JsonNode.Parse(text), parsed);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static Page<T> Paginate<T>(IReadOnlyList<T> items, int? maxResults, string? nextToken)
+    {
+        if (maxResults is < 0 or > 1000)
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value between 0 and 1000");
+        }
+
+        var pageSize = maxResults is null or 0 ? 100 : maxResults.Value;
+        var offset = 0;
+        if (!string.IsNullOrEmpty(nextToken))
+        {
+            offset = DecodeToken(nextToken);
+            if (offset > items.Count)
+            {
+                throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidToken, $"Invalid Token: '{nextToken}'");
+            }
+        }
+
+        var page = items.Skip(offset).Take(pageSize).ToList();
+        var next = offset + page.Count < items.Count ? EncodeToken(offset + page.Count) : null;
+        return new Page<T>(page, next);
+    }
+
+    private static string EncodeToken(int offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes("offset:" + offset.ToString(CultureInfo.InvariantCulture)));
+
+    private static int DecodeToken(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (text.StartsWith("offset:", StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            {
+                return offset;
+            }
+        }
+        catch (FormatException)
+        {
+            // Falls through to InvalidToken.
+        }
+
+        throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidToken, $"Invalid Token: '{token}'");
+    }
+
+    private sealed record StateMachineEntry(StateMachineRecord Record, StateMachineDefinition Definition);
+}

@@ -1,0 +1,221 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using FileUploader.Storage.Aws.StepFunctions;
+
+namespace FileUploader.Server.Tests.StepFunctionsApi;
+
+/// <summary>Our typed Step Functions client (SigV4 by AWSSDK.Core) against the local endpoint.</summary>
+public sealed class StepFunctionsClientTests(StepFunctionsApiServer server) : IClassFixture<StepFunctionsApiServer>, IDisposable
+{
+    private readonly StepFunctionsClient _client = new(new StepFunctionsClientOptions(
+        server.Endpoint, "us-east-1", new BasicAWSCredentials("AKIDLOCALTEST", "local-test-secret")));
+
+    [Fact]
+    public async Task StartExecution_ThenDescribeExecution_ReturnsOutput()
+    {
+        var machine = await CreateAsync(Definitions.TwoPasses);
+
+        var started = await _client.StartExecutionAsync(machine, "client-run", """{"x":1}""");
+        await server.Engine.WaitForCompletionAsync(started.ExecutionArn, Timeout());
+        var described = await _client.DescribeExecutionAsync(started.ExecutionArn);
+
+        Assert.Equal("SUCCEEDED", described.Status);
+        Assert.Equal("client-run", described.Name);
+        Assert.Equal(machine, described.StateMachineArn);
+        Assert.NotNull(described.StopDate);
+        Assert.True(described.StopDate >= described.StartDate);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"x":1,"a":{"step":"a"},"b":{"step":"b"}}"""), JsonNode.Parse(described.Output!)));
+    }
+
+    [Fact]
+    public async Task StartExecution_SameNameSameInput_ReturnsTheSameExecution()
+    {
+        var machine = await CreateAsync(Definitions.LongWait);
+
+        var first = await _client.StartExecutionAsync(machine, "idempotent", "{}");
+        var second = await _client.StartExecutionAsync(machine, "idempotent", "{}");
+
+        Assert.Equal(first.ExecutionArn, second.ExecutionArn);
+    }
+
+    [Fact]
+    public async Task StartExecution_SameNameOtherInput_ThrowsExecutionAlreadyExists()
+    {
+        var machine = await CreateAsync(Definitions.LongWait);
+        await _client.StartExecutionAsync(machine, "taken", """{"v":1}""");
+
+        var error = await Assert.ThrowsAsync<ExecutionAlreadyExistsException>(() => _client.StartExecutionAsync(machine, "taken", """{"v":2}"""));
+
+        Assert.Equal("ExecutionAlreadyExists", error.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task StartExecution_UnknownStateMachine_ThrowsStateMachineDoesNotExist()
+    {
+        await Assert.ThrowsAsync<StateMachineDoesNotExistException>(
+            () => _client.StartExecutionAsync("arn:aws:states:us-east-1:123456789012:stateMachine:missing"));
+    }
+
+    [Fact]
+    public async Task DescribeExecution_UnknownExecution_ThrowsExecutionDoesNotExist()
+    {
+        await Assert.ThrowsAsync<ExecutionDoesNotExistException>(
+            () => _client.DescribeExecutionAsync("arn:aws:states:us-east-1:123456789012:execution:missing:run"));
+    }
+
+    [Fact]
+    public async Task DescribeExecution_NotAnArn_ThrowsInvalidArn()
+    {
+        await Assert.ThrowsAsync<InvalidArnException>(() => _client.DescribeExecutionAsync("not-an-arn"));
+    }
+
+    [Fact]
+    public async Task StopExecution_RunningExecution_EndsAborted()
+    {
+        var machine = await CreateAsync(Definitions.LongWait);
+        var started = await _client.StartExecutionAsync(machine);
+
+        var stopDate = await _client.StopExecutionAsync(started.ExecutionArn, "Cancelled", "the upload was withdrawn");
+        var described = await _client.DescribeExecutionAsync(started.ExecutionArn);
+
+        Assert.Equal("ABORTED", described.Status);
+        Assert.True(stopDate >= started.StartDate);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private async Task<string> CreateAsync(string definition)
+    {
+        var created = await server.Engine.CreateStateMachineAsync(
+            new FileUploader.StateMachine.Service.CreateStateMachineRequest("client-" + Guid.NewGuid().ToString("N")[..12], definition, Definitions.Role, null),
+            CancellationToken.None);
+        return created.StateMachineArn;
+    }
+
+    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+}
+
+/// <summary>
+/// Our typed Step Functions client against moto's Step Functions, an independent implementation of the protocol.
+/// This moto records executions without running them, so they stay RUNNING until stopped.
+/// </summary>
+public sealed class StepFunctionsClientMotoTests(MotoServer moto) : IClassFixture<MotoServer>, IDisposable
+{
+    private readonly MotoHelper _moto = new(moto.Endpoint);
+
+    [Fact]
+    public async Task StartExecution_OnMotoSameNameOtherInput_ThrowsExecutionAlreadyExists()
+    {
+        var machine = await _moto.CreateStateMachineAsync(Definitions.TwoPasses);
+        await _moto.Client.StartExecutionAsync(machine, "once", """{"v":1}""");
+
+        var error = await Assert.ThrowsAsync<ExecutionAlreadyExistsException>(() => _moto.Client.StartExecutionAsync(machine, "once", """{"v":2}"""));
+
+        Assert.Equal("ExecutionAlreadyExists", error.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task StopExecution_OnMotoRunning_EndsAborted()
+    {
+        var machine = await _moto.CreateStateMachineAsync(Definitions.LongWait);
+        var started = await _moto.Client.StartExecutionAsync(machine, "to-stop", "{}");
+
+        var stopDate = await _moto.Client.StopExecutionAsync(started.ExecutionArn, "Cancelled", "withdrawn");
+        var described = await _moto.Client.DescribeExecutionAsync(started.ExecutionArn);
+
+        Assert.Equal("ABORTED", described.Status);
+        Assert.Equal("to-stop", described.Name);
+        Assert.True(stopDate >= started.StartDate.AddSeconds(-1));
+    }
+
+    [Fact]
+    public async Task DescribeExecution_OnMotoUnknown_ThrowsExecutionDoesNotExist()
+    {
+        var error = await Assert.ThrowsAsync<ExecutionDoesNotExistException>(
+            () => _moto.Client.DescribeExecutionAsync("arn:aws:states:us-east-1:123456789012:execution:missing:run"));
+
+        Assert.Equal("ExecutionDoesNotExist", error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task StartExecution_OnMotoUnknownStateMachine_ThrowsStateMachineDoesNotExist()
+    {
+        await Assert.ThrowsAsync<StateMachineDoesNotExistException>(
+            () => _moto.Client.StartExecutionAsync("arn:aws:states:us-east-1:123456789012:stateMachine:missing"));
+    }
+
+    public void Dispose() => _moto.Dispose();
+}
+
+/// <summary>Our client against moto actually running a definition (one execution per moto process, see <see cref="ExecutingMotoServer"/>).</summary>
+public sealed class StepFunctionsClientMotoExecutionTests(ExecutingMotoServer moto) : IClassFixture<ExecutingMotoServer>, IDisposable
+{
+    private readonly MotoHelper _moto = new(moto.Endpoint);
+
+    [Fact]
+    public async Task StartExecution_OnExecutingMoto_RunsToSucceededWithOutput()
+    {
+        var machine = await _moto.CreateStateMachineAsync(Definitions.TwoPasses);
+
+        var started = await _moto.Client.StartExecutionAsync(machine, "moto-run", """{"x":1}""");
+        var described = await _moto.WaitUntilDoneAsync(started.ExecutionArn);
+
+        Assert.Equal("SUCCEEDED", described.Status);
+        Assert.Equal(machine, described.StateMachineArn);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"x":1,"a":{"step":"a"},"b":{"step":"b"}}"""), JsonNode.Parse(described.Output!)));
+    }
+
+    public void Dispose() => _moto.Dispose();
+}
+
+/// <summary>Our client aimed at a moto endpoint, plus what the client itself does not offer (CreateStateMachine).</summary>
+internal sealed class MotoHelper(Uri endpoint) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = endpoint };
+
+    public StepFunctionsClient Client { get; } = new(new StepFunctionsClientOptions(
+        endpoint, "us-east-1", new BasicAWSCredentials("AKIDLOCALTEST", "local-test-secret")));
+
+    /// <summary>A plain JSON 1.0 CreateStateMachine (moto does not check signatures).</summary>
+    public async Task<string> CreateStateMachineAsync(string definition)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = "moto-" + Guid.NewGuid().ToString("N")[..12],
+            ["definition"] = definition,
+            ["roleArn"] = Definitions.Role,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/", UriKind.Relative));
+        request.Headers.Add("X-Amz-Target", "AWSStepFunctions.CreateStateMachine");
+        request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/x-amz-json-1.0");
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonNode.Parse(text)!["stateMachineArn"]!.GetValue<string>();
+    }
+
+    public async Task<ExecutionDetails> WaitUntilDoneAsync(string executionArn)
+    {
+        // moto runs the execution on a thread of its own and offers nothing to wait on but DescribeExecution.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var described = await Client.DescribeExecutionAsync(executionArn, timeout.Token);
+            if (described.Status != "RUNNING")
+            {
+                return described;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _http.Dispose();
+    }
+}
