@@ -1,11 +1,320 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Journal;
+using FileUploader.StateMachine.Service;
+using FileUploader.StateMachine.Tasks;
+
 namespace FileUploader.Bench;
 
-// Owned by the helper writing the engine benchmark; replaced by the real suite.
+/// <summary>
+/// Issue 3's engine benchmark: executions/s and state transitions/s of our engine (in-memory and journaled to a
+/// SQLite file) next to the npm package aws-local-stepfunctions, on three workloads, in one run, with the ratios
+/// against the targets (in-memory ≥ 20× the peer, journaled ≥ 5×).
+/// </summary>
+/// <remarks>
+/// Every engine runs each workload's executions one after another (start, await the end), after a warm-up, for
+/// the same wall-clock time. State transitions are counted as AWS bills them: one per state entered, including
+/// states inside Map iterations and Parallel branches, so a workload's count is the same for every engine.
+/// Usage: <c>dotnet run -c Release --project bench/FileUploader.Bench -- engine [--seconds N]</c>.
+/// </remarks>
 internal static class EngineBenchmark
 {
-    public static Task<int> RunAsync(string[] args)
+    private const double InMemoryTarget = 20;
+    private const double JournaledTarget = 5;
+
+    private sealed record Workload(string Name, string Definition, string Input, int TransitionsPerExecution);
+
+    private sealed record Measurement(long Executions, double Seconds, string? Output)
     {
-        Console.WriteLine("engine benchmark: not written yet");
-        return Task.FromResult(1);
+        public double ExecutionsPerSecond => Executions / Seconds;
+    }
+
+    private static readonly Workload[] Workloads =
+    [
+        new("pass-chain-5", PassChainDefinition(), """{"order":{"id":"o-1","qty":3,"customer":{"name":"Ada","tier":"gold"}},"meta":{"source":"bench"}}""", 5),
+        new("map-1000-choice-pass", MapDefinition(), MapInput(), 1 + (1000 * 2)),
+        new("parallel-4x5-pass", ParallelDefinition(), """{"value":1}""", 1 + (4 * 5)),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = OptionValue(args, "--seconds") ?? 3;
+        var warmup = Math.Max(0.5, seconds / 3);
+
+        // `engine --profile <workload> [--journaled]`: only our engine on one workload, for a profiler to attach to
+        // (dotnet-trace collect -- dotnet FileUploader.Bench.dll engine --profile pass-chain-5).
+        var profileIndex = Array.IndexOf(args, "--profile");
+        if (profileIndex >= 0 && profileIndex + 1 < args.Length)
+        {
+            var workload = Workloads.Single(w => w.Name == args[profileIndex + 1]);
+            var journalPath = args.Contains("--journaled") ? Path.Combine(Path.GetTempPath(), $"fileuploader-bench-{Guid.NewGuid():N}.db") : null;
+            try
+            {
+                var measured = await RunEngineAsync(workload, journalPath, seconds, warmup);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{workload.Name}: {measured.ExecutionsPerSecond:N1} exec/s"));
+                return 0;
+            }
+            finally
+            {
+                DeleteJournal(journalPath);
+            }
+        }
+
+        Console.WriteLine($"Engine benchmark: {seconds:0.#} s per engine and workload after {warmup:0.#} s warm-up, executions run one at a time.");
+
+        var peer = await RunPeerAsync(seconds, warmup);
+        var rows = new List<(Workload Workload, Measurement Peer, Measurement InMemory, Measurement Journaled)>();
+        foreach (var workload in Workloads)
+        {
+            var inMemory = await RunEngineAsync(workload, journalPath: null, seconds, warmup);
+            var journalPath = Path.Combine(Path.GetTempPath(), $"fileuploader-bench-{Guid.NewGuid():N}.db");
+            try
+            {
+                var journaled = await RunEngineAsync(workload, journalPath, seconds, warmup);
+                rows.Add((workload, peer[workload.Name], inMemory, journaled));
+            }
+            finally
+            {
+                DeleteJournal(journalPath);
+            }
+        }
+
+        return PrintTable(rows);
+    }
+
+    private static int PrintTable(List<(Workload Workload, Measurement Peer, Measurement InMemory, Measurement Journaled)> rows)
+    {
+        var missed = 0;
+        Console.WriteLine();
+        Console.WriteLine("| workload | transitions/exec | aws-local-stepfunctions exec/s | in-memory exec/s | journaled exec/s | aws-local-stepfunctions transitions/s | in-memory transitions/s | journaled transitions/s | in-memory ÷ peer (≥20×) | journaled ÷ peer (≥5×) | same output |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
+        foreach (var (workload, peer, inMemory, journaled) in rows)
+        {
+            var inMemoryRatio = inMemory.ExecutionsPerSecond / peer.ExecutionsPerSecond;
+            var journaledRatio = journaled.ExecutionsPerSecond / peer.ExecutionsPerSecond;
+            var sameOutput = SameJson(peer.Output, inMemory.Output) && SameJson(peer.Output, journaled.Output);
+            missed += inMemoryRatio < InMemoryTarget ? 1 : 0;
+            missed += journaledRatio < JournaledTarget ? 1 : 0;
+            missed += sameOutput ? 0 : 1;
+            var t = workload.TransitionsPerExecution;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {workload.Name} | {t:N0} | {peer.ExecutionsPerSecond:N1} | {inMemory.ExecutionsPerSecond:N1} | {journaled.ExecutionsPerSecond:N1} " +
+                $"| {peer.ExecutionsPerSecond * t:N0} | {inMemory.ExecutionsPerSecond * t:N0} | {journaled.ExecutionsPerSecond * t:N0} " +
+                $"| {inMemoryRatio:N1}×{Mark(inMemoryRatio, InMemoryTarget)} | {journaledRatio:N1}×{Mark(journaledRatio, JournaledTarget)} | {(sameOutput ? "yes" : "NO")} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(missed == 0 ? "All targets met." : $"{missed} target(s) missed (marked ✗).");
+        return missed == 0 ? 0 : 1;
+    }
+
+    private static string Mark(double ratio, double target) => ratio >= target ? " ✓" : " ✗";
+
+    private static async Task<Measurement> RunEngineAsync(Workload workload, string? journalPath, double seconds, double warmup)
+    {
+        using var sqlite = journalPath is null ? null : SqliteExecutionJournal.Open(journalPath);
+        IExecutionJournal journal = sqlite ?? (IExecutionJournal)new InMemoryExecutionJournal();
+        await using var engine = new WorkflowEngine(new EngineOptions(), new NoTasks(), journal, TimeProvider.System);
+        await engine.RecoverAsync(CancellationToken.None);
+        var machine = await engine.CreateStateMachineAsync(
+            new CreateStateMachineRequest("bench-" + workload.Name, workload.Definition, RoleArn: null, Type: null), CancellationToken.None);
+
+        await RunForAsync(engine, machine.StateMachineArn, workload.Input, warmup);
+        return await RunForAsync(engine, machine.StateMachineArn, workload.Input, seconds);
+    }
+
+    private static async Task<Measurement> RunForAsync(WorkflowEngine engine, string stateMachineArn, string input, double seconds)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        long executions = 0;
+        string? output = null;
+        while (stopwatch.Elapsed < deadline)
+        {
+            var done = await engine.StartSyncExecutionAsync(new StartExecutionRequest(stateMachineArn, Name: null, input), CancellationToken.None);
+            if (done.Status != "SUCCEEDED")
+            {
+                throw new InvalidOperationException($"benchmark execution {done.Status}: {done.Error} {done.Cause}");
+            }
+
+            output = done.Output;
+            executions++;
+        }
+
+        return new Measurement(executions, stopwatch.Elapsed.TotalSeconds, output);
+    }
+
+    private static async Task<Dictionary<string, Measurement>> RunPeerAsync(double seconds, double warmup)
+    {
+        var root = FindRepositoryRoot();
+        var tools = Path.Combine(root, "tools");
+        var module = Path.Combine(tools, "node_modules", "aws-local-stepfunctions", "build", "main.node.esm.js");
+        if (!File.Exists(module))
+        {
+            Console.WriteLine("Installing the pinned npm tools (npm ci in tools/) for aws-local-stepfunctions…");
+            var install = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], tools);
+            if (install.ExitCode != 0 || !File.Exists(module))
+            {
+                throw new InvalidOperationException($"npm ci failed: {install.Error}");
+            }
+        }
+
+        var config = new JsonObject
+        {
+            ["seconds"] = seconds,
+            ["warmupSeconds"] = warmup,
+            ["workloads"] = new JsonArray([.. Workloads.Select(w => (JsonNode)new JsonObject
+            {
+                ["name"] = w.Name,
+                ["definition"] = w.Definition,
+                ["input"] = w.Input,
+            })]),
+        };
+        var configPath = Path.Combine(Path.GetTempPath(), $"fileuploader-bench-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(configPath, config.ToJsonString());
+        try
+        {
+            var script = Path.Combine(root, "bench", "FileUploader.Bench", "node", "peer-bench.mjs");
+            var run = await RunProcessAsync("node", [script, module, configPath], root);
+            if (run.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"the aws-local-stepfunctions run failed: {run.Error}");
+            }
+
+            var results = JsonNode.Parse(run.Output)!.AsObject();
+            return results.ToDictionary(
+                r => r.Key,
+                r => new Measurement(
+                    r.Value!["executions"]!.GetValue<long>(),
+                    r.Value["seconds"]!.GetValue<double>(),
+                    r.Value["output"]?.ToJsonString()));
+        }
+        finally
+        {
+            File.Delete(configPath);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(string fileName, string[] arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static void DeleteJournal(string? journalPath)
+    {
+        if (journalPath is null)
+        {
+            return;
+        }
+
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(journalPath + suffix);
+        }
+    }
+
+    private static bool SameJson(string? a, string? b) =>
+        a is not null && b is not null && JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
+
+    private static double? OptionValue(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? double.Parse(args[index + 1], CultureInfo.InvariantCulture) : null;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "FileUploader.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run the benchmark from inside the repository.");
+    }
+
+    /// <summary>Five Pass states, each doing path work: InputPath, Parameters with .$ keys, ResultPath, OutputPath.</summary>
+    private static string PassChainDefinition() => """
+        {"StartAt":"Pick","States":{
+          "Pick":{"Type":"Pass","InputPath":"$.order","Parameters":{"id.$":"$.id","qty.$":"$.qty","customer.$":"$.customer.name"},"ResultPath":"$.summary","Next":"Price"},
+          "Price":{"Type":"Pass","Parameters":{"units.$":"$.summary.qty","currency":"EUR","tier.$":"$.order.customer.tier"},"ResultPath":"$.pricing","Next":"Copy"},
+          "Copy":{"Type":"Pass","InputPath":"$.summary","ResultPath":"$.copy","Next":"Shape"},
+          "Shape":{"Type":"Pass","Parameters":{"order.$":"$.copy.id","units.$":"$.pricing.units","who.$":"$.summary.customer"},"ResultPath":"$.final","Next":"Emit"},
+          "Emit":{"Type":"Pass","InputPath":"$.final","ResultPath":"$.emitted","OutputPath":"$.emitted","End":true}}}
+        """;
+
+    /// <summary>A Map over 1,000 items; each iteration runs a Choice and one of two Pass states.</summary>
+    private static string MapDefinition() => """
+        {"StartAt":"Each","States":{
+          "Each":{"Type":"Map","ItemsPath":"$.items",
+            "ItemProcessor":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"Check","States":{
+              "Check":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThanEquals":500,"Next":"High"}],"Default":"Low"},
+              "High":{"Type":"Pass","Parameters":{"n.$":"$.n","band":"high"},"End":true},
+              "Low":{"Type":"Pass","Parameters":{"n.$":"$.n","band":"low"},"End":true}}},
+            "End":true}}}
+        """;
+
+    private static string MapInput() =>
+        new JsonObject { ["items"] = new JsonArray([.. Enumerable.Range(0, 1000).Select(i => (JsonNode)new JsonObject { ["n"] = i })]) }
+            .ToJsonString();
+
+    /// <summary>A Parallel of four branches, each a chain of five Pass states.</summary>
+    private static string ParallelDefinition()
+    {
+        var branches = new JsonArray();
+        for (var b = 0; b < 4; b++)
+        {
+            var states = new JsonObject();
+            for (var s = 0; s < 5; s++)
+            {
+                var state = new JsonObject { ["Type"] = "Pass", ["Result"] = $"b{b}s{s}", ["ResultPath"] = $"$.s{s}" };
+                if (s < 4)
+                {
+                    state["Next"] = $"B{b}S{s + 1}";
+                }
+                else
+                {
+                    state["End"] = true;
+                }
+
+                states[$"B{b}S{s}"] = state;
+            }
+
+            branches.Add(new JsonObject { ["StartAt"] = $"B{b}S0", ["States"] = states });
+        }
+
+        return new JsonObject
+        {
+            ["StartAt"] = "Fan",
+            ["States"] = new JsonObject { ["Fan"] = new JsonObject { ["Type"] = "Parallel", ["Branches"] = branches, ["End"] = true } },
+        }.ToJsonString();
+    }
+
+    /// <summary>The workloads have no Task states; a dispatcher is still required by the engine.</summary>
+    private sealed class NoTasks : ITaskDispatcher
+    {
+        public ValueTask<JsonNode?> InvokeAsync(TaskInvocation invocation, CancellationToken cancellationToken) =>
+            throw new TaskFailedException("NotSupported", "the benchmark workloads have no Task states");
     }
 }

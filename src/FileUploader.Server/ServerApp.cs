@@ -5,6 +5,7 @@ using FileUploader.Server.Diagnostics;
 using FileUploader.Server.Hosting;
 using FileUploader.Server.Uploads;
 using FileUploader.Server.Workflow;
+using FileUploader.Storage.Aws;
 using FileUploader.Storage.Local;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Resources;
@@ -71,6 +72,7 @@ internal static class ServerApp
         services.AddSingleton<UploadReconciler>();
         services.AddSingleton<UploadSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadSweeper>());
+        StepFunctionsApi.StepFunctionsApiEndpoints.AddStepFunctionsApi(services);
         AddTracing(services, options);
 
         configureServices?.Invoke(services);
@@ -78,9 +80,11 @@ internal static class ServerApp
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.MapGet("/healthz", (HttpContext context) =>
-            UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, new Health("ok"), ApiJsonContext.Default.Health, location: null));
+            UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, new Health("ok"), ApiJsonContext.Api.Health, location: null));
         app.MapUploadEndpoints();
         app.MapFileEndpoints();
+        // The engine's Step Functions-compatible endpoint (AWS JSON 1.0 on POST /): the AWS CLI and SDKs drive it.
+        StepFunctionsApi.StepFunctionsApiEndpoints.MapStepFunctionsApi(app);
         return app;
     }
 
@@ -100,11 +104,14 @@ internal static class ServerApp
     {
         switch (options.Storage)
         {
-            case "local":
-                services.AddLocalStorage(options.DataDirectory, options.PublicBaseUrl);
+            case "aws":
+                // S3 + DynamoDB (or any compatible endpoint, from AWS_ENDPOINT_URL_*); links are S3 pre-signed URLs, so
+                // /download and /upload-target are not served. The engine and its journal stay local.
+                services.AddAwsStorage(new AwsStorageOptions { BucketName = options.Bucket!, TableName = options.Table! });
                 break;
             default:
-                throw new InvalidOperationException($"Storage '{options.Storage}' is not available in this build.");
+                services.AddLocalStorage(options.DataDirectory, options.PublicBaseUrl);
+                break;
         }
     }
 

@@ -26,7 +26,14 @@ internal sealed record ServerOptions(
     public const string Usage =
         "usage: FileUploader.Server --urls URL --data DIR [--link-ttl SECONDS (3600)] [--max-link-ttl SECONDS (604800)]\n" +
         "                           [--max-upload-bytes N (10737418240)] [--upload-url-ttl SECONDS (900)]\n" +
-        "                           [--public-base-url URL (first of --urls)] [--storage local|aws (local)]";
+        "                           [--public-base-url URL (first of --urls)] [--storage local|aws (local)]\n" +
+        "                           [--bucket NAME --table NAME (with --storage aws; endpoints from AWS_ENDPOINT_URL_*)]";
+
+    /// <summary>With <c>--storage aws</c>: the S3 bucket.</summary>
+    public string? Bucket { get; init; }
+
+    /// <summary>With <c>--storage aws</c>: the DynamoDB table.</summary>
+    public string? Table { get; init; }
 
     /// <summary>OTLP collector (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); traces are exported only when it is set.</summary>
     public Uri? OtlpEndpoint { get; init; }
@@ -86,6 +93,13 @@ internal sealed record ServerOptions(
             throw new FormatException("--storage must be 'local' or 'aws'.");
         }
 
+        var bucket = values.GetValueOrDefault("--bucket");
+        var table = values.GetValueOrDefault("--table");
+        if (storage == "aws" && (string.IsNullOrWhiteSpace(bucket) || string.IsNullOrWhiteSpace(table)))
+        {
+            throw new FormatException("--storage aws needs --bucket NAME and --table NAME.");
+        }
+
         return new ServerOptions(
             urls,
             Path.GetFullPath(data),
@@ -94,12 +108,16 @@ internal sealed record ServerOptions(
             maxLinkTtl,
             Positive(values, "--max-upload-bytes", 10L * 1024 * 1024 * 1024),
             Seconds(values, "--upload-url-ttl", 900),
-            storage);
+            storage)
+        {
+            Bucket = bucket,
+            Table = table,
+        };
     }
 
     private static readonly HashSet<string> KnownOptions =
     [
-        "--urls", "--data", "--link-ttl", "--max-link-ttl", "--max-upload-bytes", "--upload-url-ttl", "--public-base-url", "--storage",
+        "--urls", "--data", "--link-ttl", "--max-link-ttl", "--max-upload-bytes", "--upload-url-ttl", "--public-base-url", "--storage", "--bucket", "--table",
     ];
 
     private static TimeSpan Seconds(Dictionary<string, string> values, string name, long fallback) =>

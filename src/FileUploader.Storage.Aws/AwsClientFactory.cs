@@ -37,15 +37,10 @@ public static class AwsClientFactory
     {
         if (options.Region is not null)
         {
-            // With a ServiceURL the region only names the signing scope; without one it picks the endpoint.
-            if (config.ServiceURL is null && serviceUrl is null)
-            {
-                config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
-            }
-            else
-            {
-                config.AuthenticationRegion = options.Region;
-            }
+            // With an endpoint (from the options or the environment) the region names the signing scope only;
+            // the SDK still wants it set to validate the config.
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+            config.AuthenticationRegion = options.Region;
         }
 
         if (serviceUrl is not null)

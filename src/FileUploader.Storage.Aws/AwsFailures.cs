@@ -30,6 +30,10 @@ internal static class AwsFailures
         "InternalError",
         "InternalServerError",
         "ServiceUnavailable",
+        // S3 409s that say "try again": a conditional write raced another (If-None-Match), or a conflicting
+        // bucket operation was in progress.
+        "ConditionalRequestConflict",
+        "OperationAborted",
     };
 
     public static async Task<T> RunAsync<T>(string what, Func<Task<T>> call, CancellationToken cancellationToken)

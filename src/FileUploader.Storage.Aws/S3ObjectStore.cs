@@ -103,8 +103,12 @@ public sealed class S3ObjectStore : IObjectStore
         }
     }
 
-    public async Task<StoredObject> PromoteAsync(
-        string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken)
+    public Task<StoredObject> PromoteAsync(
+        string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken) =>
+        PromoteAsync(sourceKey, destinationKey, expectedSha256, attempt: 1, cancellationToken);
+
+    private async Task<StoredObject> PromoteAsync(
+        string sourceKey, string destinationKey, string expectedSha256, int attempt, CancellationToken cancellationToken)
     {
         // Replayed after a crash: the copy may already be done, and the source already deleted.
         if (await HeadAsync(destinationKey, cancellationToken) is { } already)
@@ -120,8 +124,18 @@ public sealed class S3ObjectStore : IObjectStore
             return already;
         }
 
-        var sourceHead = await HeadRawAsync(sourceKey, cancellationToken)
-            ?? throw new StepFailedException(ErrorNames.NotFound, $"Nothing to promote: '{sourceKey}' is gone and '{destinationKey}' is not there.");
+        var sourceHead = await HeadRawAsync(sourceKey, cancellationToken);
+        if (sourceHead is null)
+        {
+            // A concurrent run may have copied and deleted between our two looks: the destination decides.
+            if (attempt < 3 && await HeadRawAsync(destinationKey, cancellationToken) is not null)
+            {
+                return await PromoteAsync(sourceKey, destinationKey, expectedSha256, attempt + 1, cancellationToken);
+            }
+
+            throw new StepFailedException(ErrorNames.NotFound, $"Nothing to promote: '{sourceKey}' is gone and '{destinationKey}' is not there.");
+        }
+
         var source = await ToStoredObjectAsync(sourceKey, sourceHead, cancellationToken);
         if (!string.Equals(source.Sha256, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
@@ -133,13 +147,15 @@ public sealed class S3ObjectStore : IObjectStore
         var metadata = new Dictionary<string, string> { [Sha256MetadataKey] = source.Sha256 };
         try
         {
+            // If-Match on the source's ETag: the bytes hashed above are the bytes copied. If-None-Match on the
+            // destination: a concurrent run of this step cannot be overwritten.
             await CopyAsync(sourceKey, sourceHead.ETag, destinationKey, source.Size, source.ContentType, metadata, ifNoneMatch: true, cancellationToken);
         }
-        catch (StepFailedException ex) when (ex.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed })
+        catch (StepFailedException ex) when (ex.InnerException is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound } && attempt < 3)
         {
-            // Another run of this step copied first (If-None-Match), or the source changed under us (If-Match):
-            // the destination check above decides which.
-            return await PromoteAsync(sourceKey, destinationKey, expectedSha256, cancellationToken);
+            // Another run copied first (412), or copied and deleted the source (404), or the source changed under
+            // us (412 on If-Match): look again, and the checks above decide.
+            return await PromoteAsync(sourceKey, destinationKey, expectedSha256, attempt + 1, cancellationToken);
         }
 
         await DeleteAsync(sourceKey, cancellationToken);

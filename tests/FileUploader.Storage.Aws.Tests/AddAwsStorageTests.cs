@@ -35,6 +35,24 @@ public sealed class AddAwsStorageTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task EnsureBucketAndTable_CalledTwice_AreIdempotent()
+    {
+        // `--storage aws` against a local server calls these on every start.
+        var options = AwsTestStorage.Options(moto, moto);
+        using var s3 = AwsClientFactory.CreateS3Client(options);
+        using var dynamoDb = AwsClientFactory.CreateDynamoDbClient(options);
+
+        for (var i = 0; i < 2; i++)
+        {
+            await AwsResourceSetup.EnsureBucketAsync(s3, options.BucketName, CancellationToken.None);
+            await AwsResourceSetup.EnsureTableAsync(dynamoDb, options.TableName, CancellationToken.None);
+        }
+
+        Assert.Contains(options.BucketName, (await s3.ListBucketsAsync()).Buckets!.Select(b => b.BucketName));
+        Assert.Equal(Amazon.DynamoDBv2.TableStatus.ACTIVE, (await dynamoDb.DescribeTableAsync(options.TableName)).Table.TableStatus);
+    }
+
+    [Fact]
     public void AddAwsStorage_NoBucketName_Throws()
     {
         Assert.Throws<ArgumentException>(() => new ServiceCollection().AddAwsStorage(new AwsStorageOptions { BucketName = "", TableName = "t" }));

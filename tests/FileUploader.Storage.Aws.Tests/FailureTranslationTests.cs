@@ -35,7 +35,7 @@ public sealed class FailureTranslationTests
     [Fact]
     public async Task GetFileAsync_NothingListening_ThrowsRetryableStorageUnavailable()
     {
-        var closed = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}/");
+        var closed = new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/");
 
         var error = await Assert.ThrowsAsync<StepFailedException>(() => Catalog(closed).GetFileAsync("f", CancellationToken.None));
 
@@ -46,7 +46,7 @@ public sealed class FailureTranslationTests
     [Fact]
     public async Task HeadAsync_NothingListening_ThrowsRetryableStorageUnavailable()
     {
-        var closed = new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}/");
+        var closed = new Uri($"http://127.0.0.1:{LoopbackServer.FreePort()}/");
 
         var error = await Assert.ThrowsAsync<StepFailedException>(() => Store(closed).HeadAsync("files/x", CancellationToken.None));
 

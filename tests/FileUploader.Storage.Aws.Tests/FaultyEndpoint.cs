@@ -16,7 +16,7 @@ internal sealed class FaultyEndpoint : IDisposable
 
     public FaultyEndpoint(HttpStatusCode status, string contentType, string body)
     {
-        var port = ServerProcess.FreePort();
+        var port = LoopbackServer.FreePort();
         Url = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(Url.ToString());
         _listener.Start();

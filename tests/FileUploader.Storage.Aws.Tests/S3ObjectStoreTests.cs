@@ -87,6 +87,20 @@ public sealed class S3ObjectStoreTests(MotoServerFixture moto) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutAsync_CancelledAfterAPartWentUp_AbortsTheMultipartUploadAndLeavesNothing()
+    {
+        using var cancel = new CancellationTokenSource();
+        // The client goes away once more than a part has been read: the request is cancelled mid-upload.
+        var content = new CancellingStream(RandomBytes(12 * 1024 * 1024), cancelAfterBytes: 6 * 1024 * 1024, cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => Store.PutAsync("staging/cancelled", content, 20 * 1024 * 1024, "application/zip", cancel.Token));
+
+        Assert.Empty((await S3.ListMultipartUploadsAsync(_options.BucketName)).MultipartUploads ?? []);
+        Assert.Null(await Store.HeadAsync("staging/cancelled", Ct));
+    }
+
+    [Fact]
     public async Task PromoteAsync_AboveTheCopyThreshold_CopiesInPartsWithUploadPartCopy()
     {
         _options.MultipartCopyThresholdBytes = 6 * AwsStorageOptions.MiB;
@@ -103,6 +117,21 @@ public sealed class S3ObjectStoreTests(MotoServerFixture moto) : IAsyncLifetime
         Assert.Equal(new StoredObject("files/big", bytes.Length, staged.Sha256, "application/zip"), promoted);
         Assert.Null(await Store.HeadAsync("staging/big", Ct));
         await using var read = (await Store.OpenReadAsync("files/big", 0, null, Ct))!;
+        Assert.Equal(staged.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(read)));
+    }
+
+    [Fact]
+    public async Task PromoteAsync_SeveralRunsRacing_AllSucceedWithTheSameObject()
+    {
+        // Two executions of Store for one upload (a duplicated S3 event, a retry after a timeout) may overlap.
+        var bytes = RandomBytes(200_000);
+        var staged = await Store.PutAsync("staging/race", new MemoryStream(bytes), bytes.Length, "image/gif", Ct);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => Store.PromoteAsync("staging/race", "files/race", staged.Sha256, Ct))));
+
+        Assert.All(results, r => Assert.Equal(new StoredObject("files/race", bytes.Length, staged.Sha256, "image/gif"), r));
+        Assert.Null(await Store.HeadAsync("staging/race", Ct));
+        await using var read = (await Store.OpenReadAsync("files/race", 0, null, Ct))!;
         Assert.Equal(staged.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(read)));
     }
 
@@ -130,5 +159,20 @@ public sealed class S3ObjectStoreTests(MotoServerFixture moto) : IAsyncLifetime
         var bytes = new byte[count];
         new Random(count).NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>A request body whose reader cancels the request once enough bytes have been read.</summary>
+    private sealed class CancellingStream(byte[] bytes, int cancelAfterBytes, CancellationTokenSource cancel) : MemoryStream(bytes, writable: false)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= cancelAfterBytes)
+            {
+                await cancel.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return await base.ReadAsync(buffer, cancellationToken);
+        }
     }
 }

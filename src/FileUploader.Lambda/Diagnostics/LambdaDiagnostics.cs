@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace FileUploader.Lambda.Diagnostics;
 
 /// <summary>The host's one ActivitySource and its constant span and tag names.</summary>
-public static class LambdaDiagnostics
+internal static class LambdaDiagnostics
 {
     public const string ActivitySourceName = "FileUploader.Lambda";
     public const string InvokeActivityName = "FileUploader.Lambda.Invoke";

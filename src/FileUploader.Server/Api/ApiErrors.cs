@@ -62,6 +62,6 @@ internal static class ApiErrors
             context.Response.Headers.Connection = "close";
         }
 
-        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorBody(error, message), ApiJsonContext.Default.ErrorBody, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ErrorBody(error, message), ApiJsonContext.Api.ErrorBody, context.RequestAborted);
     }
 }

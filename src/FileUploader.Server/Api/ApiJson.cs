@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace FileUploader.Server.Api;
@@ -57,4 +59,16 @@ internal sealed record Health(string Status);
 [JsonSerializable(typeof(UploadInitiated))]
 [JsonSerializable(typeof(FileDetails))]
 [JsonSerializable(typeof(Health))]
-internal sealed partial class ApiJsonContext : JsonSerializerContext;
+internal sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// What the API writes with: the attribute's options plus relaxed escaping, so URLs read as URLs
+    /// (<c>&amp;</c>, not <c>\u0026</c>). Safe because every answer is <c>application/json</c>, never embedded in HTML.
+    /// </summary>
+    public static ApiJsonContext Api { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -73,7 +73,8 @@ internal static class FileEndpoints
     private static async Task GetSignedDownloadAsync(HttpContext context, string key)
     {
         var services = context.RequestServices;
-        var signer = services.GetRequiredService<HmacLinkSigner>();
+        // Only the embedded storage signs links to this server; with S3 the links point at the bucket instead.
+        var signer = services.GetService<HmacLinkSigner>() ?? throw ApiException.NotFound("This server does not serve signed links; they point at the bucket.");
         var catalog = services.GetRequiredService<IFileCatalog>();
         var time = services.GetRequiredService<TimeProvider>();
 
@@ -116,7 +117,7 @@ internal static class FileEndpoints
 
         var status = record.Status == FileStatus.Available && time.GetUtcNow() >= record.ExpiresAt ? "expired" : record.Status.ToString().ToLowerInvariant();
         var info = new FileDetails(record.Id, record.OriginalFileName, record.Size, record.ContentType, record.Sha256, record.UploadedAt, record.ExpiresAt, status, record.DownloadCount, record.MaxDownloads);
-        await UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, info, ApiJsonContext.Default.FileDetails, location: null);
+        await UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, info, ApiJsonContext.Api.FileDetails, location: null);
     }
 
     private static async Task DeleteAsync(HttpContext context, string fileId)

@@ -48,7 +48,7 @@ internal static class UploadEndpoints
 
         var uploadId = Identifiers.NewId();
         using var lease = inFlight.Begin(uploadId);
-        using var scope = logger.BeginScope(new ExecutionScope(uploadId, null));
+        using var scope = logger.BeginScope(new ExecutionScope(uploadId, uploads.ExecutionArn(uploadId)));
         using var activity = ServerTelemetry.StartUpload("upload", uploadId);
 
         var reader = new MultipartReader(boundary, context.Request.Body, 64 * 1024)
@@ -65,7 +65,7 @@ internal static class UploadEndpoints
         try
         {
             MultipartSection? section;
-            while ((section = await reader.ReadNextSectionAsync(aborted)) is not null)
+            while ((section = await NextSectionAsync(reader, aborted)) is not null)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                     || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
@@ -87,7 +87,7 @@ internal static class UploadEndpoints
                         fileName = FileNameOf(disposition);
                         staged = await store.PutAsync(
                             UploadService.StagingKey(uploadId),
-                            section.Body,
+                            new ClientBodyStream(section.Body),
                             options.MaxUploadBytes,
                             string.IsNullOrWhiteSpace(section.ContentType) ? "application/octet-stream" : section.ContentType,
                             aborted);
@@ -118,7 +118,7 @@ internal static class UploadEndpoints
             await uploads.CreateSessionAsync(session, aborted);
             staged = null; // from here the workflow owns the staged bytes (and compensates them)
             var view = await uploads.RunWorkflowAsync(session, deleteToken, aborted);
-            await WriteJsonAsync(context, StatusCodes.Status201Created, view, ApiJsonContext.Default.UploadView, view.ShareUrl);
+            await WriteJsonAsync(context, StatusCodes.Status201Created, view, ApiJsonContext.Api.UploadView, view.ShareUrl);
         }
         catch when (staged is not null)
         {
@@ -147,13 +147,14 @@ internal static class UploadEndpoints
 
         var statusUrl = $"{options.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/uploads/{uploadId}";
         var answer = new UploadInitiated(uploadId, target.Url.AbsoluteUri, target.Method, target.Fields, session.UploadUrlExpiresAt, statusUrl, deleteToken);
-        await WriteJsonAsync(context, StatusCodes.Status201Created, answer, ApiJsonContext.Default.UploadInitiated, statusUrl);
+        await WriteJsonAsync(context, StatusCodes.Status201Created, answer, ApiJsonContext.Api.UploadInitiated, statusUrl);
     }
 
     private static async Task PutUploadTargetAsync(HttpContext context, string key)
     {
         var services = context.RequestServices;
-        var signer = services.GetRequiredService<HmacLinkSigner>();
+        // Only the embedded storage signs links to this server; with S3 the links point at the bucket instead.
+        var signer = services.GetService<HmacLinkSigner>() ?? throw ApiException.NotFound("This server does not serve signed links; they point at the bucket.");
         var catalog = services.GetRequiredService<IFileCatalog>();
         var store = services.GetRequiredService<IObjectStore>();
         var uploads = services.GetRequiredService<UploadService>();
@@ -181,24 +182,26 @@ internal static class UploadEndpoints
         }
 
         using var lease = inFlight.Begin(uploadId);
-        using var scope = logger.BeginScope(new ExecutionScope(uploadId, null));
+        using var scope = logger.BeginScope(new ExecutionScope(uploadId, uploads.ExecutionArn(uploadId)));
         using var activity = ServerTelemetry.StartUpload("upload-target", uploadId);
 
-        // Single use: exactly one PUT moves the session from Pending to Processing.
-        if (!await catalog.TryUpdateUploadStatusAsync(uploadId, UploadStatus.Processing, [UploadStatus.Pending], null, null, null, aborted))
+        // Single use: exactly one PUT moves the session from Pending to Processing. Not cancellable: once claimed,
+        // the outcome (stored, or failed and recorded) must be written even if the client goes away.
+        if (!await catalog.TryUpdateUploadStatusAsync(uploadId, UploadStatus.Processing, [UploadStatus.Pending], null, null, null, CancellationToken.None))
         {
-            throw await catalog.GetUploadAsync(uploadId, aborted) is null
+            throw await catalog.GetUploadAsync(uploadId, CancellationToken.None) is null
                 ? ApiException.NotFound("There is no such upload.")
                 : new ApiException(StatusCodes.Status409Conflict, ApiErrorNames.AlreadyUploaded, "This upload URL has been used already.");
         }
 
         SetBodyLimit(context, maxBytes);
-        var session = await catalog.GetUploadAsync(uploadId, aborted) ?? throw ApiException.NotFound("There is no such upload.");
         StoredObject staged;
+        UploadSession session;
         try
         {
+            session = await catalog.GetUploadAsync(uploadId, CancellationToken.None) ?? throw ApiException.NotFound("There is no such upload.");
             var contentType = string.IsNullOrEmpty(check.ContentType) ? context.Request.ContentType ?? "application/octet-stream" : check.ContentType;
-            staged = await store.PutAsync(UploadService.StagingKey(uploadId), context.Request.Body, maxBytes, contentType, aborted);
+            staged = await store.PutAsync(UploadService.StagingKey(uploadId), new ClientBodyStream(context.Request.Body), maxBytes, contentType, aborted);
             Log.UploadStaged(logger, staged.Size);
         }
         catch (Exception failure)
@@ -217,7 +220,7 @@ internal static class UploadEndpoints
         }
 
         var view = await uploads.RunWorkflowAsync(session, deleteToken: null, aborted);
-        await WriteJsonAsync(context, StatusCodes.Status200OK, view, ApiJsonContext.Default.UploadView, location: null);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, view, ApiJsonContext.Api.UploadView, location: null);
     }
 
     private static async Task GetUploadAsync(HttpContext context, string uploadId)
@@ -232,13 +235,13 @@ internal static class UploadEndpoints
         }
 
         var session = await catalog.GetUploadAsync(uploadId, context.RequestAborted) ?? throw ApiException.NotFound("There is no such upload.");
-        if (session.Status == UploadStatus.Processing)
+        if (session.Status is UploadStatus.Processing or UploadStatus.Pending)
         {
             session = await reconciler.ReconcileAsync(session, context.RequestAborted);
         }
 
         var view = await uploads.ViewAsync(session, deleteToken: null, context.RequestAborted);
-        await WriteJsonAsync(context, StatusCodes.Status200OK, view, ApiJsonContext.Default.UploadView, location: null);
+        await WriteJsonAsync(context, StatusCodes.Status200OK, view, ApiJsonContext.Api.UploadView, location: null);
     }
 
     internal static void RefuseEncodedBody(HttpRequest request)
@@ -294,12 +297,25 @@ internal static class UploadEndpoints
         return !string.IsNullOrEmpty(star) ? star : HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? string.Empty;
     }
 
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (IOException e) when (e is not BadHttpRequestException)
+        {
+            throw new BadHttpRequestException($"The form is incomplete or malformed: {e.Message}", StatusCodes.Status400BadRequest, e);
+        }
+    }
+
     private static async Task<string> ReadFieldAsync(MultipartSection section, string name, CancellationToken cancellationToken)
     {
         var buffer = new byte[FormFieldMaxBytes + 1];
         var total = 0;
         int read;
-        while ((read = await section.Body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        var body = new ClientBodyStream(section.Body);
+        while ((read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
         {
             total += read;
             if (total > FormFieldMaxBytes)

@@ -57,7 +57,7 @@ internal sealed class UploadSweeper(
             {
                 reason = "no upload owns it";
             }
-            else if (session.Status == UploadStatus.Processing)
+            else if (session.Status is UploadStatus.Processing or UploadStatus.Pending)
             {
                 session = await reconciler.ReconcileAsync(session, cancellationToken);
                 var execution = await reconciler.DescribeAsync(UploadReconciler.ExecutionArn(arns.Upload, session.Id), cancellationToken);

@@ -7,9 +7,14 @@ using FileUploader.StateMachine.Service;
 namespace FileUploader.Server.Uploads;
 
 /// <summary>
-/// Settles an upload that says Processing but that no request of this process is handling — what a crash between
-/// "bytes staged" and "workflow started" leaves behind. Staged bytes are complete (the store writes atomically), so
-/// the workflow is started; without bytes the upload is marked failed. A running workflow is left to finish.
+/// Settles an upload that no request of this process is handling:
+/// <list type="bullet">
+/// <item>Processing after a crash between "bytes staged" and "workflow started": staged bytes are complete (stores
+/// write atomically), so the workflow is started; without bytes the upload is marked failed.</item>
+/// <item>Pending with staged bytes: they arrived without this server's PUT (a pre-signed S3 POST, where AWS
+/// would start the workflow from an EventBridge rule), so the upload is claimed and its workflow started.</item>
+/// </list>
+/// A running workflow is left to finish.
 /// </summary>
 internal sealed class UploadReconciler(
     IFileCatalog catalog,
@@ -21,9 +26,23 @@ internal sealed class UploadReconciler(
 {
     public async Task<UploadSession> ReconcileAsync(UploadSession session, CancellationToken cancellationToken)
     {
-        if (session.Status != UploadStatus.Processing || inFlight.Contains(session.Id))
+        if (session.Status is not (UploadStatus.Processing or UploadStatus.Pending) || inFlight.Contains(session.Id))
         {
             return session;
+        }
+
+        if (session.Status == UploadStatus.Pending)
+        {
+            if (await store.HeadAsync(UploadService.StagingKey(session.Id), cancellationToken) is null
+                || !await catalog.TryUpdateUploadStatusAsync(session.Id, UploadStatus.Processing, [UploadStatus.Pending], null, null, null, cancellationToken))
+            {
+                return await catalog.GetUploadAsync(session.Id, cancellationToken) ?? session;
+            }
+
+            await stepFunctions.StartExecutionAsync(
+                new StartExecutionRequest(arns.Upload, session.Id, UploadService.WorkflowInput(session).ToJsonString()),
+                cancellationToken);
+            return session with { Status = UploadStatus.Processing };
         }
 
         var execution = await DescribeAsync(ExecutionArn(arns.Upload, session.Id), cancellationToken);

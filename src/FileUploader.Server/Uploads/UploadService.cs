@@ -30,18 +30,23 @@ internal sealed class UploadService(
             ? key["staging/".Length..]
             : null;
 
+    /// <summary>The upload execution's ARN, known before it starts (it is named after the upload).</summary>
+    public string ExecutionArn(string uploadId) => UploadReconciler.ExecutionArn(arns.Upload, uploadId);
+
     public Uri ShareUrl(string fileId) => new($"{options.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/files/{fileId}");
 
     public UploadSession NewSession(string uploadId, string fileName, long declaredSize, string? contentType, UploadChoices choices, string deleteToken, UploadStatus status)
     {
         var now = time.GetUtcNow();
+        // Whole seconds: the signed URL carries its expiry in seconds, and both must say the same.
+        var urlExpiresAt = DateTimeOffset.FromUnixTimeSeconds((now + options.UploadUrlTtl).ToUnixTimeSeconds());
         return new UploadSession(
             uploadId,
             fileName,
             declaredSize,
             contentType,
             now,
-            now + options.UploadUrlTtl,
+            urlExpiresAt,
             choices.LinkLifetime,
             choices.MaxDownloads,
             Identifiers.HashToken(deleteToken),
@@ -69,7 +74,6 @@ internal sealed class UploadService(
         var start = await stepFunctions.StartExecutionAsync(
             new StartExecutionRequest(arns.Upload, session.Id, WorkflowInput(session).ToJsonString(), TraceParent()),
             CancellationToken.None);
-        using var scope = logger.BeginScope(new ExecutionScope(session.Id, start.ExecutionArn));
         Log.WorkflowStarted(logger);
         var outcome = await stepFunctions.WaitForCompletionAsync(start.ExecutionArn, cancellationToken);
         var finished = await catalog.GetUploadAsync(session.Id, CancellationToken.None)

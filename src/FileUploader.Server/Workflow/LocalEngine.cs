@@ -16,7 +16,8 @@ internal static class LocalEngine
     {
         services.AddSingleton<ITaskDispatcher, InProcessTaskDispatcher>();
         services.AddSingleton(new EngineOptions());
-        services.AddSingleton<IExecutionJournal>(_ => CreateJournal(options));
+        // WAL, synchronous=NORMAL: every commit survives the process being killed (what the local server must survive).
+        services.AddSingleton<IExecutionJournal>(_ => SqliteExecutionJournal.Open(Path.Combine(options.DataDirectory, JournalFile)));
         services.AddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<EngineOptions>(),
             sp.GetRequiredService<ITaskDispatcher>(),
@@ -31,10 +32,4 @@ internal static class LocalEngine
     /// <summary>Resumes every execution the journal says was running (after a crash or a restart).</summary>
     public static Task RecoverAsync(IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetRequiredService<WorkflowEngine>().RecoverAsync(cancellationToken);
-
-    private static IExecutionJournal CreateJournal(ServerOptions options)
-    {
-        _ = Path.Combine(options.DataDirectory, JournalFile);
-        return new InMemoryExecutionJournal();
-    }
 }

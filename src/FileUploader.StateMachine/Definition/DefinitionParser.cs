@@ -39,6 +39,10 @@ internal sealed class DefinitionParser
             "ToleratedFailurePercentagePath", "Label", "Assign"],
     };
 
+    // AWS developer guide, Fail state: ErrorPath/CausePath accept only intrinsics whose result is a string.
+    private static readonly HashSet<string> s_stringIntrinsics =
+        ["States.Format", "States.JsonToString", "States.ArrayGetItem", "States.Base64Encode", "States.Base64Decode", "States.Hash", "States.UUID"];
+
     private static readonly HashSet<string> s_retrierFields = ["ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"];
     private static readonly HashSet<string> s_catcherFields = ["ErrorEquals", "Next", "ResultPath", "Comment", "Assign"];
 
@@ -754,6 +758,10 @@ internal sealed class DefinitionParser
                 if (!IntrinsicFunctions.IsValid(text, out var intrinsicError))
                 {
                     Error(SchemaValidationFailed, $"The value of the field '{field}' is not a valid intrinsic function: {intrinsicError}", fieldLocation);
+                }
+                else if (!s_stringIntrinsics.Contains(text[..text.IndexOf('(', StringComparison.Ordinal)].Trim()))
+                {
+                    Error(SchemaValidationFailed, $"The field '{field}' only accepts intrinsic functions that return a string (States.Format, States.JsonToString, States.ArrayGetItem, States.Base64Encode, States.Base64Decode, States.Hash, States.UUID).", fieldLocation);
                 }
 
                 break;

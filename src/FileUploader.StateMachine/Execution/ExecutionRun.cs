@@ -14,6 +14,7 @@ internal sealed class ExecutionRun
 {
     private readonly Lock _sync = new();
     private readonly IExecutionJournal _journal;
+    private readonly bool _durable;
     private readonly TimeProvider _time;
     private readonly List<HistoryEvent> _history;
     private readonly List<HistoryEvent> _pendingEvents = [];
@@ -30,6 +31,7 @@ internal sealed class ExecutionRun
         _record = record;
         Definition = definition;
         _journal = journal;
+        _durable = journal.IsDurable;
         _time = time;
         _history = history is null ? [] : [.. history];
         _lastEventId = _history.Count == 0 ? 0 : _history[^1].Id;
@@ -57,9 +59,6 @@ internal sealed class ExecutionRun
     public Task Completion => _completion.Task;
 
     public bool IsRunning => Record.Status == "RUNNING";
-
-    /// <summary>A parsed copy of the execution input for $$.Execution.Input (cloned into each context object).</summary>
-    public JsonNode? ParsedInput { get; set; }
 
     public IReadOnlyList<HistoryEvent> SnapshotHistory()
     {
@@ -95,6 +94,11 @@ internal sealed class ExecutionRun
     /// </summary>
     public void MarkDirty(Frame frame)
     {
+        if (!_durable)
+        {
+            return;
+        }
+
         var snapshot = frame.ToRecord();
         lock (_sync)
         {
@@ -154,7 +158,22 @@ internal sealed class ExecutionRun
 
         _completion.TrySetResult();
         Cancellation.Cancel();
+        Finished?.Invoke(this);
         return true;
+    }
+
+    /// <summary>Called once when the execution ends (the engine uses it to bound what it keeps in memory).</summary>
+    public Action<ExecutionRun>? Finished { get; set; }
+
+    public int EventCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _history.Count;
+            }
+        }
     }
 
     /// <summary>The engine is shutting down: stop writing, as a crash would, so recovery sees the last commit.</summary>
@@ -178,6 +197,14 @@ internal sealed class ExecutionRun
 
     private void CommitLocked(bool deleteAllFrames)
     {
+        if (!_durable)
+        {
+            // Nothing could be recovered from a journal that dies with the process; the history lives in _history.
+            _pendingEvents.Clear();
+            _recordDirty = false;
+            return;
+        }
+
         if (!_recordDirty && _pendingEvents.Count == 0 && _dirtyFrames.Count == 0 && _deletedFrames.Count == 0)
         {
             return;

@@ -82,7 +82,7 @@ internal sealed class Frame
 
     public int Attempt => RetryCounts is null ? 0 : RetryCounts.Sum();
 
-    public string GetInputJson() => InputJson ??= JsonValues.ToJsonText(Input);
+    public string GetInputJson() => InputJson ??= JsonText.Write(Input);
 
     public void MoveTo(string stateName, JsonNode? input, string? inputJson)
     {

@@ -227,7 +227,8 @@ internal sealed partial class Interpreter
             run.AddEvent(child, startedEvent, new EventDetails { Name = stateName, Index = index });
         }
 
-        run.MarkDirty(child);
+        // Not snapshotted yet: a child reaches the journal at its first transition or before its first task or
+        // timer, so a Map over synchronous states writes no per-item positions at all.
         return child;
     }
 

@@ -28,7 +28,7 @@ internal sealed partial class Interpreter
         var timeout = ResolveSeconds(state.TimeoutSeconds, state.TimeoutSecondsPath, scope.Ctx(frame.Input), "TimeoutSecondsPath");
         var heartbeat = ResolveSeconds(state.HeartbeatSeconds, state.HeartbeatSecondsPath, scope.Ctx(frame.Input), "HeartbeatSecondsPath");
         var resource = TaskResource.Parse(state.Resource);
-        var inputJson = JsonValues.ToJsonText(effective);
+        var inputJson = JsonText.Write(effective);
         if (resource.Kind == TaskResourceKind.LambdaFunction)
         {
             run.AddEvent(frame, "LambdaFunctionScheduled", new EventDetails { Resource = state.Resource, Input = inputJson, TimeoutInSeconds = timeout });
@@ -80,7 +80,7 @@ internal sealed partial class Interpreter
             throw new StatesException(error, cause);
         }
 
-        var outputJson = JsonValues.ToJsonText(result);
+        var outputJson = JsonText.Write(result);
         run.AddEvent(frame, resource.Kind == TaskResourceKind.LambdaFunction ? "LambdaFunctionSucceeded" : "TaskSucceeded", new EventDetails
         {
             ResourceType = resource.Kind == TaskResourceKind.LambdaFunction ? null : resource.ResourceType,
@@ -119,27 +119,37 @@ internal sealed partial class Interpreter
             return await invocation;
         }
 
-        if (timeoutSeconds is null)
-        {
-            // Stop and shutdown must not wait for a task that ignores its token.
-            return await invocation.AsTask().WaitAsync(cancellationToken);
-        }
-
-        // Race the task against a timer on the injected clock; the loser is cancelled. A task that ignores its
-        // token is abandoned, as AWS abandons a Lambda that outlives the state's timeout.
         var invokeTask = invocation.AsTask();
-        var timer = Task.Delay(TimeSpan.FromSeconds(timeoutSeconds.Value), _time, taskCancellation.Token);
-        var first = await Task.WhenAny(invokeTask, timer);
-        if (first == invokeTask)
+        try
         {
-            await taskCancellation.CancelAsync();
-            return await invokeTask;
-        }
+            if (timeoutSeconds is null)
+            {
+                // Stop and shutdown must not wait for a task that ignores its token.
+                return await invokeTask.WaitAsync(cancellationToken);
+            }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        await taskCancellation.CancelAsync();
-        _ = invokeTask.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        throw new TaskTimedOutException();
+            // Race the task against a timer on the injected clock. A task that ignores its token is abandoned,
+            // as AWS abandons a Lambda that outlives the state's timeout.
+            var timer = Timers.DelayUntilAsync(_time, _time.GetUtcNow().AddSeconds(timeoutSeconds.Value), taskCancellation.Token);
+            var first = await Task.WhenAny(invokeTask, timer);
+            if (first == invokeTask)
+            {
+                return await invokeTask;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TaskTimedOutException();
+        }
+        finally
+        {
+            // Whatever ended the wait (timeout, stop, shutdown), the task itself must hear about it: the linked
+            // source may not have been cancelled yet when the wait on the outer token already returned.
+            if (!invokeTask.IsCompleted)
+            {
+                await taskCancellation.CancelAsync();
+                _ = invokeTask.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
     }
 
     private async ValueTask<JsonNode?> InvokeResourceAsync(Frame frame, TaskState state, TaskResource resource, JsonNode? input, CancellationToken cancellationToken)

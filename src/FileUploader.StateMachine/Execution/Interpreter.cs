@@ -168,13 +168,20 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             }
         }
 
-        if (next is null)
-        {
-            next = state.Default ?? throw new StatesException(StatesErrors.NoChoiceMatched, "No Matches!");
-            assign = state.Assign;
-        }
+        next ??= state.Default ?? throw new StatesException(StatesErrors.NoChoiceMatched, "No Matches!");
 
-        var assigned = EvaluateAssign(assign, effective, scope);
+        // The state-level Assign applies whichever way the state goes; a matched rule's Assign is applied on top.
+        var assigned = EvaluateAssign(state.Assign, effective, scope);
+        if (EvaluateAssign(assign, effective, scope) is { } ruleAssigned)
+        {
+            assigned ??= new JsonObject();
+            foreach (var name in ruleAssigned.Select(p => p.Key).ToList())
+            {
+                var value = ruleAssigned[name];
+                ruleAssigned.Remove(name);
+                assigned[name] = value;
+            }
+        }
         var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
         Complete(frame, state, next, output, assigned);
     }
@@ -403,7 +410,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     /// <summary>Leaves the state: Exited event, variables, then the next state or the end of the frame.</summary>
     private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false)
     {
-        var outputJson = JsonValues.ToJsonText(output);
+        var outputJson = JsonText.Write(output);
         run.AddEvent(frame, state.EventPrefix + "Exited", new EventDetails { Name = state.Name, Output = outputJson });
         if (assigned is not null)
         {
@@ -485,14 +492,8 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             : path.SetInPlace(input ?? new JsonObject(), result);
     }
 
-    private async ValueTask DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken)
-    {
-        var remaining = due - _time.GetUtcNow();
-        if (remaining > TimeSpan.Zero)
-        {
-            await Task.Delay(remaining, _time, cancellationToken);
-        }
-    }
+    private ValueTask DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken) =>
+        due <= _time.GetUtcNow() ? ValueTask.CompletedTask : new ValueTask(Timers.DelayUntilAsync(_time, due, cancellationToken));
 
     /// <summary>What the paths and templates of one state see: the context object is built once, only if the state uses it.</summary>
     private readonly struct StateScope
@@ -518,7 +519,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             ["Execution"] = new JsonObject
             {
                 ["Id"] = record.Arn,
-                ["Input"] = run.ParsedInput?.DeepClone(),
+                ["Input"] = JsonNode.Parse(record.Input),
                 ["Name"] = record.Name,
                 ["RoleArn"] = record.RoleArn,
                 ["StartTime"] = AslTimestamp.Format(record.StartDate),

@@ -99,10 +99,19 @@ internal sealed record EventDetails
 
     public bool HasError { get; init; }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public string ToJson()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One writer per thread: the SQLite journal renders every event it stores.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
         {
             writer.WriteStartObject();
             WriteIf(writer, "name", Name);
@@ -155,9 +164,17 @@ internal sealed record EventDetails
             }
 
             writer.WriteEndObject();
+            writer.Flush();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 1 << 20)
+        {
+            t_buffer = null;
+            t_writer = null;
+        }
+
+        return json;
     }
 
     private static void WriteIf(Utf8JsonWriter writer, string name, string? value)

@@ -11,6 +11,12 @@ namespace FileUploader.StateMachine.Journal;
 /// </summary>
 public interface IExecutionJournal
 {
+    /// <summary>
+    /// False for a journal that cannot outlive the process: the engine then skips the resumable positions
+    /// (nothing could resume from them) and records only executions and history.
+    /// </summary>
+    bool IsDurable { get; }
+
     void SaveStateMachine(StateMachineRecord stateMachine);
 
     void DeleteStateMachine(string stateMachineArn);

@@ -3,16 +3,20 @@ using FileUploader.StateMachine.History;
 namespace FileUploader.StateMachine.Journal;
 
 /// <summary>
-/// A journal held in memory: for tests and benchmarks. A second engine given the same instance recovers from it
-/// exactly as it would from SQLite, which lets tests exercise recovery without a file.
+/// A journal held in memory, for tests and benchmarks. By default it keeps only state machines: the engine holds
+/// executions and their history itself and skips all per-transition writes, which is what makes the in-memory
+/// mode fast. With <paramref name="keepPositions"/> it records everything the SQLite journal does, and a second
+/// engine given the same instance recovers from it exactly as it would from a file.
 /// </summary>
-public sealed class InMemoryExecutionJournal : IExecutionJournal
+public sealed class InMemoryExecutionJournal(bool keepPositions = false) : IExecutionJournal
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, StateMachineRecord> _stateMachines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ExecutionRecord> _executions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<HistoryEvent>> _history = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, FrameRecord>> _frames = new(StringComparer.Ordinal);
+
+    public bool IsDurable => keepPositions;
 
     public void SaveStateMachine(StateMachineRecord stateMachine)
     {

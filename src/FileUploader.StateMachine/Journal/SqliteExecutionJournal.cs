@@ -71,6 +71,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         _deleteAllFrames = Prepare("DELETE FROM frames WHERE execution_arn = $arn", "$arn");
     }
 
+    public bool IsDurable => true;
+
     /// <summary>Opens (creating if needed) the journal file at <paramref name="path"/>.</summary>
     public static SqliteExecutionJournal Open(string path, JournalDurability durability = JournalDurability.Normal)
     {

@@ -299,13 +299,18 @@ internal sealed class ComparisonChoiceRule(
     StringPattern? pattern,
     DateTimeOffset literalTimestamp) : ChoiceRule
 {
+    // Literal operands decoded once, so an evaluation reads only the input side.
+    private readonly bool _literalBool = JsonValues.TryGetBoolean(literal, out var b) && b;
+    private readonly string? _literalString = JsonValues.TryGetString(literal, out var s) ? s : null;
+    private readonly decimal? _literalDecimal = JsonValues.TryGetDecimal(literal, out var d) ? d : null;
+
     public override bool Evaluate(PathContext ctx)
     {
         if (!variable.TryGet(ctx, out var value))
         {
             if (op.Kind == ChoiceComparison.IsPresent)
             {
-                return !IsTrue(literal);
+                return !_literalBool;
             }
 
             throw InvalidPath(variable);
@@ -314,17 +319,17 @@ internal sealed class ComparisonChoiceRule(
         switch (op.Kind)
         {
             case ChoiceComparison.IsPresent:
-                return IsTrue(literal);
+                return _literalBool;
             case ChoiceComparison.IsNull:
-                return JsonValues.IsNull(value) == IsTrue(literal);
+                return JsonValues.IsNull(value) == _literalBool;
             case ChoiceComparison.IsNumeric:
-                return JsonValues.IsNumber(value) == IsTrue(literal);
+                return JsonValues.IsNumber(value) == _literalBool;
             case ChoiceComparison.IsString:
-                return JsonValues.TryGetString(value, out _) == IsTrue(literal);
+                return JsonValues.TryGetString(value, out _) == _literalBool;
             case ChoiceComparison.IsBoolean:
-                return JsonValues.IsBoolean(value) == IsTrue(literal);
+                return JsonValues.IsBoolean(value) == _literalBool;
             case ChoiceComparison.IsTimestamp:
-                return (JsonValues.TryGetString(value, out var ts) && AslTimestamp.TryParse(ts, out _)) == IsTrue(literal);
+                return (JsonValues.TryGetString(value, out var ts) && AslTimestamp.TryParse(ts, out _)) == _literalBool;
             case ChoiceComparison.Matches:
                 return JsonValues.TryGetString(value, out var text) && pattern!.IsMatch(text);
         }
@@ -339,7 +344,13 @@ internal sealed class ComparisonChoiceRule(
         switch (op.Type)
         {
             case ChoiceOperandType.String:
-                if (!JsonValues.TryGetString(value, out var left) || !JsonValues.TryGetString(operand, out var right))
+                if (!JsonValues.TryGetString(value, out var left))
+                {
+                    return false;
+                }
+
+                var right = operandPath is null ? _literalString : (JsonValues.TryGetString(operand, out var r) ? r : null);
+                if (right is null)
                 {
                     return false;
                 }
@@ -352,7 +363,9 @@ internal sealed class ComparisonChoiceRule(
                     return false;
                 }
 
-                order = JsonValues.CompareNumbers(value, operand);
+                order = operandPath is null && _literalDecimal is { } literalNumber && JsonValues.TryGetDecimal(value, out var leftNumber)
+                    ? leftNumber.CompareTo(literalNumber)
+                    : JsonValues.CompareNumbers(value, operand);
                 break;
             case ChoiceOperandType.Boolean:
                 return JsonValues.TryGetBoolean(value, out var lb) && JsonValues.TryGetBoolean(operand, out var rb) && lb == rb;
@@ -382,8 +395,6 @@ internal sealed class ComparisonChoiceRule(
             _ => order >= 0,
         };
     }
-
-    private static bool IsTrue(JsonNode? node) => JsonValues.TryGetBoolean(node, out var b) && b;
 
     private static StatesException InvalidPath(ReferencePath path) => new(
         StatesErrors.Runtime,

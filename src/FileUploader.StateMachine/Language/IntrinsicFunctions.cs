@@ -10,7 +10,8 @@ namespace FileUploader.StateMachine.Language;
 /// <summary>
 /// The 18 intrinsic functions of Step Functions (JSONPath states), with the limits AWS documents:
 /// States.ArrayRange answers at most 1000 items, States.Hash / Base64Encode / Base64Decode take at most
-/// 10,000 characters, States.MathAdd adds integers, States.MathRandom draws from [start, end),
+/// 10,000 characters, States.MathAdd adds integers (rounding non-integers, as AWS does), States.MathRandom
+/// draws from [start, end),
 /// States.JsonMerge is shallow only. Invocations are parsed once and cached by their text.
 /// Runtime failures raise States.IntrinsicFailure.
 /// </summary>
@@ -129,24 +130,55 @@ internal static class IntrinsicFunctions
         var sb = new StringBuilder(pieces[0]);
         for (var i = 1; i < call.Count; i++)
         {
-            var value = call[i];
-            switch (JsonValues.KindOf(value))
-            {
-                case JsonValueKind.String:
-                    JsonValues.TryGetString(value, out var s);
-                    sb.Append(s);
-                    break;
-                case JsonValueKind.Object or JsonValueKind.Array:
-                    throw call.Failure($"argument {i + 1} is an {JsonValues.TypeName(value)}; only strings, numbers, booleans and null can be formatted");
-                default:
-                    sb.Append(JsonValues.ToJsonText(value));
-                    break;
-            }
-
+            AppendFormatted(sb, call[i]);
             sb.Append(pieces[i]);
         }
 
         return JsonValue.Create(sb.ToString());
+    }
+
+    /// <summary>
+    /// Renders a value the way the AWS (Java) runtime does in States.Format: strings as they are, other scalars as
+    /// JSON, objects as <c>{a=1, b=[x, y]}</c> and arrays as <c>[x, y]</c> (Java's Map and List toString).
+    /// </summary>
+    private static void AppendFormatted(StringBuilder sb, JsonNode? value)
+    {
+        switch (value)
+        {
+            case JsonObject obj:
+                sb.Append('{');
+                var first = true;
+                foreach (var (key, item) in obj)
+                {
+                    sb.Append(first ? string.Empty : ", ").Append(key).Append('=');
+                    AppendFormatted(sb, item);
+                    first = false;
+                }
+
+                sb.Append('}');
+                break;
+            case JsonArray array:
+                sb.Append('[');
+                for (var i = 0; i < array.Count; i++)
+                {
+                    sb.Append(i == 0 ? string.Empty : ", ");
+                    AppendFormatted(sb, array[i]);
+                }
+
+                sb.Append(']');
+                break;
+            default:
+                if (JsonValues.TryGetString(value, out var s))
+                {
+                    sb.Append(s);
+                }
+                else
+                {
+                    sb.Append(JsonValues.ToJsonText(value));
+                }
+
+                break;
+        }
     }
 
     // ---- JSON text
@@ -182,7 +214,7 @@ internal static class IntrinsicFunctions
     private static JsonNode? ArrayPartition(Invocation call)
     {
         var source = call.Array(0);
-        var size = call.Integer(1);
+        var size = call.RoundedInteger(1);
         if (size <= 0)
         {
             throw call.Failure("the chunk size (argument 2) must be a positive integer");
@@ -221,9 +253,9 @@ internal static class IntrinsicFunctions
 
     private static JsonNode? ArrayRange(Invocation call)
     {
-        var start = call.Integer(0);
-        var end = call.Integer(1);
-        var step = call.Integer(2);
+        var start = call.RoundedInteger(0);
+        var end = call.RoundedInteger(1);
+        var step = call.RoundedInteger(2);
         if (step == 0)
         {
             throw call.Failure("the step (argument 3) must be a non-zero integer");
@@ -390,8 +422,8 @@ internal static class IntrinsicFunctions
 
     private static JsonNode? MathRandom(Invocation call)
     {
-        var start = call.Integer(0);
-        var end = call.Integer(1);
+        var start = call.RoundedInteger(0);
+        var end = call.RoundedInteger(1);
         if (end <= start)
         {
             throw call.Failure($"the end ({end}) must be greater than the start ({start})");
@@ -400,7 +432,7 @@ internal static class IntrinsicFunctions
         long value;
         if (call.Count == 3)
         {
-            var seed = call.Integer(2);
+            var seed = call.RoundedInteger(2);
             value = new Random(unchecked((int)(seed ^ (seed >> 32)))).NextInt64(start, end);
         }
         else
@@ -413,8 +445,8 @@ internal static class IntrinsicFunctions
 
     private static JsonNode? MathAdd(Invocation call)
     {
-        var left = call.Integer(0);
-        var right = call.Integer(1);
+        var left = call.RoundedInteger(0);
+        var right = call.RoundedInteger(1);
         if (left is < int.MinValue or > int.MaxValue || right is < int.MinValue or > int.MaxValue)
         {
             throw call.Failure($"the arguments must be integers between {int.MinValue} and {int.MaxValue}");
@@ -528,6 +560,26 @@ internal readonly struct Invocation(CompiledIntrinsic call, JsonNode?[] values)
     public long Integer(int index) => JsonValues.TryGetInteger(values[index], out var n)
         ? n
         : throw TypeFailure(index, "an integer");
+
+    /// <summary>
+    /// A number rounded to the nearest integer, halves up as Java's Math.round does: AWS documents that
+    /// States.MathAdd, States.MathRandom (and its runtime does so for ArrayRange / ArrayPartition) "round off"
+    /// non-integer arguments instead of failing.
+    /// </summary>
+    public long RoundedInteger(int index)
+    {
+        if (JsonValues.TryGetInteger(values[index], out var n))
+        {
+            return n;
+        }
+
+        if (JsonValues.TryGetDouble(values[index], out var d) && d is > long.MinValue and < long.MaxValue)
+        {
+            return (long)Math.Floor(d + 0.5);
+        }
+
+        throw TypeFailure(index, "a number");
+    }
 
     public StatesException Failure(string reason) =>
         new(StatesErrors.IntrinsicFailure, $"Invalid arguments in {call.Name}: {reason}.");

@@ -196,7 +196,7 @@ internal sealed class IntrinsicParser
             piece.Append(c);
         }
 
-        throw Error("unterminated string literal (missing closing ')");
+        throw Error("unterminated string literal (no closing quote)");
     }
 
     private PathArgument ParsePath()

@@ -35,7 +35,7 @@ internal static class JsonPathQuery
     /// <summary>
     /// Evaluates <paramref name="path"/>: one value for a definite path, an array of matches for an indefinite
     /// one. The result is always a fresh node the caller may attach anywhere.
-    /// Throws States.ParameterPathFailure when a definite path selects nothing.
+    /// Throws States.Runtime (AWS's error; the spec says States.ParameterPathFailure) when a definite path selects nothing.
     /// </summary>
     public static JsonNode? Evaluate(string path, PathContext ctx) => Compile(path).Evaluate(ctx, fieldName: null);
 
@@ -106,7 +106,7 @@ internal sealed class CompiledJsonPath
     }
 
     /// <summary>
-    /// Selects and detaches the result. Throws States.ParameterPathFailure naming <paramref name="fieldName"/>
+    /// Selects and detaches the result. Throws States.Runtime naming <paramref name="fieldName"/>
     /// when a definite path selects nothing.
     /// </summary>
     public JsonNode? Evaluate(PathContext ctx, string? fieldName)
@@ -144,7 +144,9 @@ internal sealed class CompiledJsonPath
         var message = fieldName is null
             ? $"The JSONPath '{Text}' could not be found in {document}"
             : $"The JSONPath '{Text}' specified for the field '{fieldName}' could not be found in {document}";
-        return new StatesException(StatesErrors.ParameterPathFailure, message);
+        // The spec names this States.ParameterPathFailure, but AWS fails the execution with States.Runtime and this
+        // cause ("The JSONPath '$.x' specified for the field 'y.$' could not be found in the input '{...}'").
+        return new StatesException(StatesErrors.Runtime, message);
     }
 
     public override string ToString() => Text;

@@ -248,12 +248,6 @@ internal static class JsonValues
     /// <summary>Compact JSON text of a value (<c>null</c> for JSON null), as AWS prints it in causes.</summary>
     public static string ToJsonText(JsonNode? node) => node is null ? "null" : node.ToJsonString(CompactOptions);
 
-    /// <summary>
-    /// A copy that can be attached to another tree. A node that has no parent yet is returned as is only when
-    /// the caller says it owns it; a node inside a document is always cloned because a node has one parent.
-    /// </summary>
-    public static JsonNode? Detach(JsonNode? node) => node is null ? null : node.DeepClone();
-
     /// <summary>Names the JSON type as the AWS error messages do.</summary>
     public static string TypeName(JsonNode? node) => KindOf(node) switch
     {

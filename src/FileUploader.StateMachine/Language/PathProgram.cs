@@ -180,6 +180,13 @@ internal sealed class PathFunction
             return false;
         }
 
+        // Decimal arithmetic keeps 8.95 + 8.99 exact; doubles only for numbers beyond decimal's range.
+        if (TryAggregateDecimal(items, out var exact))
+        {
+            result = JsonValue.Create(exact);
+            return true;
+        }
+
         double sum = 0;
         var min = double.PositiveInfinity;
         var max = double.NegativeInfinity;
@@ -203,6 +210,41 @@ internal sealed class PathFunction
             _ => sum / items.Count,
         };
         result = JsonValue.Create(number);
+        return true;
+    }
+
+    private bool TryAggregateDecimal(JsonArray items, out decimal result)
+    {
+        result = 0;
+        decimal sum = 0;
+        var min = decimal.MaxValue;
+        var max = decimal.MinValue;
+        try
+        {
+            foreach (var item in items)
+            {
+                if (!JsonValues.TryGetDecimal(item, out var d))
+                {
+                    return false;
+                }
+
+                sum += d;
+                min = Math.Min(min, d);
+                max = Math.Max(max, d);
+            }
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+
+        result = Name switch
+        {
+            "min" => min,
+            "max" => max,
+            "sum" => sum,
+            _ => sum / items.Count,
+        };
         return true;
     }
 }

@@ -102,8 +102,6 @@ internal sealed class WildcardSegment : PathSegment
 /// <summary><c>['a','b']</c>: several names; missing ones are skipped.</summary>
 internal sealed class NameUnionSegment(string[] names) : PathSegment
 {
-    public IReadOnlyList<string> Names => names;
-
     public override bool IsDefinite => false;
 
     public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)

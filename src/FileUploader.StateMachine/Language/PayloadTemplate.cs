@@ -20,7 +20,8 @@ internal static class PayloadTemplate
 
     /// <summary>
     /// Builds the payload. The result is a fresh document (the template and input are not changed).
-    /// Throws States.ParameterPathFailure naming the field when a definite path selects nothing, and
+    /// Throws States.Runtime naming the field when a definite path selects nothing (AWS's error; the spec names
+    /// it States.ParameterPathFailure), and
     /// States.IntrinsicFailure when an intrinsic function fails.
     /// </summary>
     public static JsonNode? Apply(JsonNode? template, PathContext ctx)

@@ -34,6 +34,9 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     private readonly ConcurrentDictionary<string, ExecutionRecord> _archived = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _active = new();
     private readonly ConcurrentDictionary<string, StateMachineDefinition> _definitionCache = new(StringComparer.Ordinal);
+    private readonly Lock _retentionLock = new();
+    private readonly Queue<(ExecutionRun Run, int Events)> _finished = new();
+    private long _retainedEvents;
     private volatile bool _disposed;
 
     public WorkflowEngine(EngineOptions options, ITaskDispatcher dispatcher, IExecutionJournal journal, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
@@ -95,10 +98,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         var definition = ParseCached(record.Definition)
             ?? throw new InvalidOperationException($"The journaled definition of {record.Arn} is no longer valid.");
-        var run = new ExecutionRun(record, definition, _journal, _time, _journal.LoadHistory(record.Arn))
-        {
-            ParsedInput = JsonNode.Parse(record.Input),
-        };
+        var run = new ExecutionRun(record, definition, _journal, _time, _journal.LoadHistory(record.Arn));
         var frames = _journal.LoadFrames(record.Arn).ToDictionary(f => f.Id, StringComparer.Ordinal);
         var top = new Frame("", null, -1, definition, new VariableScope(null), JsonNode.Parse(record.Input), record.Input, record.StartDate);
         if (frames.Remove("", out var topRecord))
@@ -268,10 +268,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
                 arn, stateMachine.Record.Arn, name, "RUNNING", now, null, input, null, null, null,
                 stateMachine.Record.Definition, stateMachine.Record.RoleArn,
                 definition.TimeoutSeconds is { } timeout ? now.AddSeconds(timeout) : null);
-            run = new ExecutionRun(record, definition, _journal, _time, history: null)
-            {
-                ParsedInput = parsedInput?.DeepClone(),
-            };
+            run = new ExecutionRun(record, definition, _journal, _time, history: null);
             top = new Frame("", null, -1, definition, new VariableScope(null), parsedInput, input, now);
             run.AddEvent(top, "ExecutionStarted", new EventDetails { Input = input, RoleArn = record.RoleArn, StateMachineArn = record.StateMachineArn });
             run.StartRecord();
@@ -289,6 +286,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
 
     private void Launch(ExecutionRun run, Frame top, bool inline)
     {
+        run.Finished = Retain;
         ArmExecutionTimeout(run);
         var interpreter = new Interpreter(run, _services);
         Task task;
@@ -309,20 +307,57 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         }
     }
 
+    /// <summary>Keeps finished executions in memory up to <see cref="EngineOptions.MaxRetainedHistoryEvents"/>.</summary>
+    private void Retain(ExecutionRun run)
+    {
+        lock (_retentionLock)
+        {
+            var events = run.EventCount;
+            _finished.Enqueue((run, events));
+            _retainedEvents += events;
+            while (_retainedEvents > _options.MaxRetainedHistoryEvents && _finished.Count > 1)
+            {
+                var (oldest, count) = _finished.Dequeue();
+                _retainedEvents -= count;
+                if (_journal.IsDurable)
+                {
+                    _archived[oldest.Record.Arn] = oldest.Record;
+                }
+
+                _runs.TryRemove(oldest.Record.Arn, out _);
+            }
+        }
+    }
+
     private void ArmExecutionTimeout(ExecutionRun run)
     {
-        if (run.Record.TimeoutAt is not { } timeoutAt)
+        if (run.Record.TimeoutAt is { } timeoutAt)
+        {
+            _ = TimeOutAtAsync(run, timeoutAt);
+        }
+    }
+
+    /// <summary>The state machine's TimeoutSeconds: the absolute time was journaled at start, never recomputed.</summary>
+    private async Task TimeOutAtAsync(ExecutionRun run, DateTimeOffset timeoutAt)
+    {
+        try
+        {
+            await Timers.DelayUntilAsync(_time, timeoutAt, run.Cancellation.Token);
+        }
+        catch (OperationCanceledException)
         {
             return;
         }
 
-        var due = timeoutAt - _time.GetUtcNow();
-        var timer = _time.CreateTimer(
-            _ => run.TryFinish(null, "TIMED_OUT", "ExecutionTimedOut", new EventDetails { Error = StatesErrors.Timeout, Cause = "The execution ran longer than the state machine's TimeoutSeconds.", HasError = true }, null, StatesErrors.Timeout, "The execution ran longer than the state machine's TimeoutSeconds."),
-            null,
-            due > TimeSpan.Zero ? due : TimeSpan.Zero,
-            Timeout.InfiniteTimeSpan);
-        _ = run.Completion.ContinueWith(_ => timer.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        const string cause = "The execution ran longer than the state machine's TimeoutSeconds.";
+        try
+        {
+            run.TryFinish(null, "TIMED_OUT", "ExecutionTimedOut", new EventDetails { Error = StatesErrors.Timeout, Cause = cause, HasError = true }, null, StatesErrors.Timeout, cause);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            _log.ExecutionCrashed(ex, run.Record.Arn);
+        }
     }
 
     public Task<ExecutionDescription> DescribeExecutionAsync(string executionArn, CancellationToken cancellationToken) =>

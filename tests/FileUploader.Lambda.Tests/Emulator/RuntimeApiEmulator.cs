@@ -86,8 +86,6 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
 
     public Task<ReportedError> InitErrorAsync() => _initError.Task.WaitAsync(Patience);
 
-    public bool InitErrorReported => _initError.Task.IsCompleted;
-
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

@@ -92,6 +92,7 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
 
         Assert.Equal("JsonException", (await _runtime.OutcomeAsync(bad)).Error!.ErrorType);
         Assert.Equal("\"still here\"", (await _runtime.OutcomeAsync(good)).Body);
+        Assert.Equal(["GET next", $"POST {bad}/error", "GET next", $"POST {good}/response"], _runtime.RequestLog.Take(4));
     }
 
     [Fact]

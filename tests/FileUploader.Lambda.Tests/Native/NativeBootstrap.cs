@@ -75,7 +75,8 @@ public sealed class NativeBootstrapFixture : IAsyncLifetime
 public sealed record PublishResult(string Output);
 
 [CollectionDefinition(Name)]
-public sealed class NativeBootstrapCollection : ICollectionFixture<NativeBootstrapFixture>, ICollectionFixture<S3rverFixture>
+public sealed class NativeBootstrapCollection
+    : ICollectionFixture<NativeBootstrapFixture>, ICollectionFixture<S3rverFixture>, ICollectionFixture<DynaliteFixture>
 {
     public const string Name = "native bootstrap";
 }

@@ -11,7 +11,7 @@ public sealed class AwsCliTests(StepFunctionsApiServer server) : IClassFixture<S
     [Fact]
     public async Task StartSyncExecution_PassChoiceMapParallelMachine_ReturnsOutput()
     {
-        var arn = await CreateAsync(Definitions.PassChoiceMapParallel);
+        var arn = await CreateWithCliAsync(Definitions.PassChoiceMapParallel);
 
         var result = await _aws.JsonAsync("start-sync-execution", "--state-machine-arn", arn, "--input", Definitions.PassChoiceMapParallelInput);
 
@@ -23,7 +23,7 @@ public sealed class AwsCliTests(StepFunctionsApiServer server) : IClassFixture<S
     [Fact]
     public async Task StartExecution_ThenDescribeExecution_ShowsSucceededWithOutput()
     {
-        var arn = await CreateAsync(Definitions.TwoPasses);
+        var arn = await CreateWithCliAsync(Definitions.TwoPasses);
 
         var started = await _aws.JsonAsync("start-execution", "--state-machine-arn", arn, "--name", "cli-run", "--input", """{"in":1}""");
         var executionArn = started["executionArn"]!.GetValue<string>();
@@ -151,6 +151,51 @@ public sealed class AwsCliTests(StepFunctionsApiServer server) : IClassFixture<S
         Assert.Contains("Nowhere", diagnostic["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Setup for tests about something else: created through the engine, not the CLI, to keep the CLI runs (about
+    /// a second each) for what is under test. CreateStateMachine itself goes through the CLI in <see cref="CreateWithCliAsync"/>.
+    /// </summary>
+    private async Task<string> CreateAsync(string definition)
+    {
+        var created = await server.Engine.CreateStateMachineAsync(
+            new FileUploader.StateMachine.Service.CreateStateMachineRequest("cli-" + Guid.NewGuid().ToString("N")[..12], definition, Definitions.Role, null),
+            CancellationToken.None);
+        return created.StateMachineArn;
+    }
+
+    private async Task<string> CreateWithCliAsync(string definition)
+    {
+        var created = await _aws.JsonAsync(
+            "create-state-machine", "--name", "cli-" + Guid.NewGuid().ToString("N")[..12], "--definition", definition, "--role-arn", Definitions.Role);
+        Assert.Equal(JsonValueKind.Number, created["creationDate"]!.GetValueKind());
+        return created["stateMachineArn"]!.GetValue<string>();
+    }
+
+    private async Task<string> RunToEndAsync(string stateMachineArn, string input)
+    {
+        var started = await _aws.JsonAsync("start-execution", "--state-machine-arn", stateMachineArn, "--input", input);
+        var executionArn = started["executionArn"]!.GetValue<string>();
+        var done = await server.Engine.WaitForCompletionAsync(executionArn, Timeout());
+        Assert.Equal("SUCCEEDED", done.Status);
+        return executionArn;
+    }
+
+    private static List<long> Ids(JsonArray events) => [.. events.Select(e => e!["id"]!.GetValue<long>())];
+
+    private static void AssertJsonEqual(string expected, string actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), $"expected {expected}, got {actual}");
+
+    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+}
+
+/// <summary>
+/// Bad requests through the AWS CLI: the AWS error code the CLI prints and the 4xx status the endpoint answered.
+/// A class of its own so these CLI runs go in parallel with <see cref="AwsCliTests"/>.
+/// </summary>
+public sealed class AwsCliErrorTests(StepFunctionsApiServer server) : IClassFixture<StepFunctionsApiServer>
+{
+    private readonly AwsCli _aws = new(server.Endpoint);
+
     [Fact]
     public async Task CreateStateMachine_BadDefinition_InvalidDefinition()
     {
@@ -232,25 +277,9 @@ public sealed class AwsCliTests(StepFunctionsApiServer server) : IClassFixture<S
 
     private async Task<string> CreateAsync(string definition)
     {
-        var created = await _aws.JsonAsync(
-            "create-state-machine", "--name", "cli-" + Guid.NewGuid().ToString("N")[..12], "--definition", definition, "--role-arn", Definitions.Role);
-        Assert.Equal(JsonValueKind.Number, created["creationDate"]!.GetValueKind());
-        return created["stateMachineArn"]!.GetValue<string>();
+        var created = await server.Engine.CreateStateMachineAsync(
+            new FileUploader.StateMachine.Service.CreateStateMachineRequest("cli-" + Guid.NewGuid().ToString("N")[..12], definition, Definitions.Role, null),
+            CancellationToken.None);
+        return created.StateMachineArn;
     }
-
-    private async Task<string> RunToEndAsync(string stateMachineArn, string input)
-    {
-        var started = await _aws.JsonAsync("start-execution", "--state-machine-arn", stateMachineArn, "--input", input);
-        var executionArn = started["executionArn"]!.GetValue<string>();
-        var done = await server.Engine.WaitForCompletionAsync(executionArn, Timeout());
-        Assert.Equal("SUCCEEDED", done.Status);
-        return executionArn;
-    }
-
-    private static List<long> Ids(JsonArray events) => [.. events.Select(e => e!["id"]!.GetValue<long>())];
-
-    private static void AssertJsonEqual(string expected, string actual) =>
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), $"expected {expected}, got {actual}");
-
-    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 }

@@ -29,6 +29,8 @@ public sealed class EndpointHttpTests(StepFunctionsApiServer server) : IClassFix
         { "AWSStepFunctions.CreateStateMachine", "{\"name\": \"x\", \"definition\": \"{}\", \"roleArn\": \"arn:aws:iam::1:role/r\", \"type\": \"HUGE\"}", "ValidationException" },
         { "AWSStepFunctions.GetExecutionHistory", "{\"executionArn\": \"nope\"}", "InvalidArn" },
         { "AWSStepFunctions.CreateStateMachine", "{\"name\": \"x\", \"definition\": \"{\\\"StartAt\\\": 5}\", \"roleArn\": \"arn:aws:iam::1:role/r\"}", "InvalidDefinition" },
+        { "AWSStepFunctions.ListStateMachines", "{\"maxResults\": -1}", "ValidationException" },
+        { "AWSStepFunctions.ListStateMachines", "{\"nextToken\": \"not-a-token-we-issued\"}", "InvalidToken" },
         { "AWSStepFunctions.DoSomethingElse", "{}", "UnknownOperationException" },
         { "AmazonS3.PutObject", "{}", "UnknownOperationException" },
     };

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,9 @@ public sealed class StepFunctionsApiServer : IAsyncLifetime
 
     public IStepFunctions Engine { get; private set; } = null!;
 
+    /// <summary>The last request the server received, as it arrived.</summary>
+    public CapturedRequest? LastRequest { get; private set; }
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -30,6 +34,20 @@ public sealed class StepFunctionsApiServer : IAsyncLifetime
         builder.Services.AddSingleton(Engine);
         builder.Services.AddStepFunctionsApi();
         _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            // Keep the last request as it arrived, so a test can check what a client sent (its SigV4 signature).
+            context.Request.EnableBuffering();
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            context.Request.Body.Position = 0;
+            LastRequest = new CapturedRequest(
+                context.Request.Method,
+                $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}{context.Request.QueryString}",
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                body.ToArray());
+            await next(context);
+        });
         _app.MapStepFunctionsApi();
         await _app.StartAsync();
 
@@ -55,3 +73,5 @@ public sealed class StepFunctionsApiServer : IAsyncLifetime
         }
     }
 }
+
+public sealed record CapturedRequest(string Method, string Url, IReadOnlyDictionary<string, string> Headers, byte[] Body);

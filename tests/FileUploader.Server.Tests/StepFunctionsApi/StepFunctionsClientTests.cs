@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using FileUploader.Storage.Aws.StepFunctions;
+using FileUploader.Testing.Fixtures;
 
 namespace FileUploader.Server.Tests.StepFunctionsApi;
 
@@ -82,6 +83,39 @@ public sealed class StepFunctionsClientTests(StepFunctionsApiServer server) : IC
 
         Assert.Equal("ABORTED", described.Status);
         Assert.True(stopDate >= started.StartDate);
+    }
+
+    [Fact]
+    public async Task StartExecution_Request_CarriesASigV4SignatureBotocoreAgreesWith()
+    {
+        var machine = await CreateAsync(Definitions.TwoPasses);
+
+        await _client.StartExecutionAsync(machine, "signed", """{"signed":true}""");
+        var request = server.LastRequest!;
+
+        var authorization = request.Headers["Authorization"];
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDLOCALTEST/", authorization, StringComparison.Ordinal);
+        Assert.Contains("/us-east-1/states/aws4_request", authorization, StringComparison.Ordinal);
+        Assert.Equal("AWSStepFunctions.StartExecution", request.Headers["X-Amz-Target"]);
+        var check = await ProcessRunner.RunAsync(
+            "python3",
+            [Path.Combine(RepositoryPaths.Root, "tests", "FileUploader.Server.Tests", "StepFunctionsApi", "sigv4_check.py")],
+            AwsClientEnvironment.Create(),
+            standardInput: new JsonObject
+            {
+                ["method"] = request.Method,
+                ["url"] = request.Url,
+                ["headers"] = new JsonObject([.. request.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value))]),
+                ["body"] = Encoding.UTF8.GetString(request.Body),
+                ["accessKey"] = "AKIDLOCALTEST",
+                ["secretKey"] = "local-test-secret",
+                ["region"] = "us-east-1",
+                ["service"] = "states",
+            }.ToJsonString());
+        Assert.True(check.ExitCode == 0, check.ToString());
+        var expected = JsonNode.Parse(check.StandardOutput)!;
+        Assert.Contains("x-amz-target", expected["signedHeaders"]!.GetValue<string>().Split(';'));
+        Assert.EndsWith("Signature=" + expected["signature"]!.GetValue<string>(), authorization, StringComparison.Ordinal);
     }
 
     public void Dispose() => _client.Dispose();
@@ -179,7 +213,10 @@ internal sealed class MotoHelper(Uri endpoint) : IDisposable
     public StepFunctionsClient Client { get; } = new(new StepFunctionsClientOptions(
         endpoint, "us-east-1", new BasicAWSCredentials("AKIDLOCALTEST", "local-test-secret")));
 
-    /// <summary>A plain JSON 1.0 CreateStateMachine (moto does not check signatures).</summary>
+    /// <summary>
+    /// A plain JSON 1.0 CreateStateMachine. moto does not check signatures but picks the service from the
+    /// Authorization header's credential scope, so the header names "states".
+    /// </summary>
     public async Task<string> CreateStateMachineAsync(string definition)
     {
         var body = new JsonObject
@@ -190,6 +227,8 @@ internal sealed class MotoHelper(Uri endpoint) : IDisposable
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/", UriKind.Relative));
         request.Headers.Add("X-Amz-Target", "AWSStepFunctions.CreateStateMachine");
+        request.Headers.TryAddWithoutValidation(
+            "Authorization", "AWS4-HMAC-SHA256 Credential=AKIDLOCALTEST/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0");
         request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/x-amz-json-1.0");
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

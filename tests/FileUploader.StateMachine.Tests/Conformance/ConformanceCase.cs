@@ -5,7 +5,8 @@ namespace FileUploader.StateMachine.Tests.Conformance;
 /// <summary>
 /// One conformance case as written in Cases/*.json: a definition, an input and the outcome the ASL spec or the AWS
 /// developer guide documents for them (see <c>source</c>). Only the fields the runner understands are mapped here;
-/// <c>note</c> is for humans.
+/// <c>note</c> is for humans. <c>stateMachines</c> (name → definition) are created first, for cases that start other
+/// executions through <c>arn:aws:states:::states:startExecution</c>.
 /// </summary>
 internal sealed record ConformanceCase(
     string Id,
@@ -16,7 +17,8 @@ internal sealed record ConformanceCase(
     JsonNode? Input,
     JsonObject Expect,
     string StateMachineName,
-    string ExecutionName)
+    string ExecutionName,
+    JsonObject? OtherStateMachines)
 {
     public const string DefaultStateMachineName = "ConformanceMachine";
     public const string DefaultExecutionName = "conformance-execution";
@@ -40,7 +42,8 @@ internal sealed record ConformanceCase(
             json["input"],
             json["expect"] as JsonObject ?? throw new InvalidDataException($"{file}/{name}: 'expect' must be an object"),
             (string?)context?["stateMachineName"] ?? DefaultStateMachineName,
-            (string?)context?["executionName"] ?? DefaultExecutionName);
+            (string?)context?["executionName"] ?? DefaultExecutionName,
+            json["stateMachines"] as JsonObject);
     }
 
     private static string Required(JsonObject json, string field, string file) =>

@@ -21,8 +21,8 @@ internal static class ConformanceRunner
 
     // The engine is considered idle (waiting on the clock) when neither its timers nor its history changed for this
     // many consecutive polls.
-    private const int QuietPollsBeforeAdvance = 3;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(3);
+    private const int QuietPollsBeforeAdvance = 4;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     public static async Task<IReadOnlyList<string>> RunAsync(ConformanceCase conformanceCase)
     {
@@ -97,6 +97,11 @@ internal static class ConformanceRunner
         {
             problems.Add($"the definition was rejected: {Describe(validation)}");
             return;
+        }
+
+        foreach (var (name, definition) in c.OtherStateMachines ?? [])
+        {
+            await engine.CreateStateMachineAsync(new CreateStateMachineRequest(name, definition!.ToJsonString(), null, null), cancellationToken);
         }
 
         var machine = await engine.CreateStateMachineAsync(new CreateStateMachineRequest(c.StateMachineName, c.DefinitionJson, null, null), cancellationToken);

@@ -93,10 +93,20 @@ internal sealed class VirtualClock : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            // Track before arming: a zero due time may fire inside Change, and Fire must see (and clear) the deadline.
             _period = period;
             Due = dueTime == Timeout.InfiniteTimeSpan ? null : clock.GetUtcNow() + dueTime;
             clock.Track(this, Due is not null);
-            return _inner!.Change(dueTime, period);
+            try
+            {
+                return _inner!.Change(dueTime, period);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                Due = null;
+                clock.Track(this, armed: false);
+                throw;
+            }
         }
 
         public void Dispose()

@@ -245,4 +245,101 @@ public sealed class DurabilityTests : IDisposable
             Assert.Equal("P", Json.Details(history[1], "name"));
         }
     }
+
+    [Fact]
+    public async Task RecoverAsync_MidParallel_FinishedBranchIsNotRunAgain()
+    {
+        var fastCalls = 0;
+        var slowCalls = 0;
+        var slowStarted = new TaskCompletionSource();
+        var fastDone = new TaskCompletionSource();
+        var beforeCrash = new FunctionTable()
+            .Add("fast", input => { Interlocked.Increment(ref fastCalls); fastDone.TrySetResult(); return "fast"; })
+            .Add("slow", async (_, ct) =>
+            {
+                Interlocked.Increment(ref slowCalls);
+                slowStarted.TrySetResult();
+                await new TaskCompletionSource().Task.WaitAsync(ct);
+                return null;
+            });
+        const string definition = """
+            {"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+              {"StartAt":"F","States":{"F":{"Type":"Task","Resource":"@LAMBDA@fast","Next":"F2"},"F2":{"Type":"Pass","End":true}}},
+              {"StartAt":"S","States":{"S":{"Type":"Task","Resource":"@LAMBDA@slow","End":true}}}]}}}
+            """;
+
+        string executionArn;
+        using (var journal = SqliteExecutionJournal.Open(_path))
+        {
+            await using var engine = new EngineHarness(journal, beforeCrash, _time);
+            var arn = await engine.CreateAsync(definition);
+            executionArn = (await engine.Engine.StartExecutionAsync(new(arn, "par", "{}"), EngineHarness.Timeout)).ExecutionArn;
+            await Task.WhenAll(slowStarted.Task, fastDone.Task).WaitAsync(EngineHarness.Timeout);
+            await engine.WaitForHistoryAsync(executionArn, e => e.Any(x => x.Type == "PassStateExited"));
+        }
+
+        var afterCrash = new FunctionTable()
+            .Add("fast", input => { Interlocked.Increment(ref fastCalls); return "fast-again"; })
+            .Add("slow", input => { Interlocked.Increment(ref slowCalls); return "slow"; });
+        using (var journal = SqliteExecutionJournal.Open(_path))
+        {
+            await using var engine = new EngineHarness(journal, afterCrash, _time);
+            await engine.Engine.RecoverAsync(EngineHarness.Timeout);
+            var done = await engine.Engine.WaitForCompletionAsync(executionArn, EngineHarness.Timeout);
+
+            Assert.Equal("SUCCEEDED", done.Status);
+            Json.Equal("""["fast","slow"]""", done.Output);
+            Assert.Equal((1, 2), (fastCalls, slowCalls));
+        }
+    }
+
+    [Fact]
+    public async Task Journal_ManyConcurrentExecutionsWithAsyncTasks_AllFinishWithSequentialHistories()
+    {
+        var functions = new FunctionTable().Add("inc", async (invocation, ct) =>
+        {
+            await Task.Yield();
+            return invocation.Input!.GetValue<int>() + 1;
+        });
+        using var journal = SqliteExecutionJournal.Open(_path);
+        await using var h = new EngineHarness(journal, functions, _time);
+        var arn = await h.CreateAsync("""
+            {"StartAt":"M","States":{"M":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"T","States":{
+              "T":{"Type":"Task","Resource":"@LAMBDA@inc","End":true}}}}}}
+            """);
+
+        var runs = Enumerable.Range(0, 20).Select(i => h.Engine.StartSyncExecutionAsync(new(arn, $"e{i}", $"[{i},{i + 1},{i + 2}]"), EngineHarness.Timeout)).ToList();
+        var results = await Task.WhenAll(runs);
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal("SUCCEEDED", results[i].Status);
+            Json.Equal($"[{i + 1},{i + 2},{i + 3}]", results[i].Output);
+            var stored = journal.LoadHistory(results[i].ExecutionArn);
+            Assert.Equal(stored.Select((_, n) => (long)n + 1), stored.Select(e => e.Id));
+            Assert.Equal(3, stored.Count(e => e.Type == "LambdaFunctionSucceeded"));
+            Assert.Empty(journal.LoadFrames(results[i].ExecutionArn));
+        }
+    }
+
+    [Fact]
+    public async Task Retention_OldFinishedExecutionsLeaveMemory_ButAreStillServedFromTheJournal()
+    {
+        using var journal = SqliteExecutionJournal.Open(_path);
+        await using var h = new EngineHarness(journal, time: _time, options: new EngineOptions { MaxRetainedHistoryEvents = 10 });
+        var arn = await h.CreateAsync("""{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""");
+        var results = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            results.Add((await h.Engine.StartSyncExecutionAsync(new(arn, $"e{i}", $"{{\"i\":{i}}}"), EngineHarness.Timeout)).ExecutionArn);
+        }
+
+        var first = await h.Engine.DescribeExecutionAsync(results[0], EngineHarness.Timeout);
+        var history = await h.HistoryAsync(results[0]);
+        var listed = await h.Engine.ListExecutionsAsync(new ListExecutionsRequest(arn, null, null, null), EngineHarness.Timeout);
+
+        Json.Equal("""{"i":0}""", first.Output);
+        Assert.Equal(4, history.Count);
+        Assert.Equal(6, listed.Items.Count);
+    }
 }

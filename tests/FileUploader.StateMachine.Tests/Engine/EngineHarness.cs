@@ -48,12 +48,12 @@ internal sealed class EngineHarness : IAsyncDisposable
 {
     public const string LambdaArnPrefix = "arn:aws:lambda:us-east-1:123456789012:function:";
 
-    public EngineHarness(IExecutionJournal? journal = null, FunctionTable? functions = null, FakeTimeProvider? time = null)
+    public EngineHarness(IExecutionJournal? journal = null, FunctionTable? functions = null, FakeTimeProvider? time = null, EngineOptions? options = null)
     {
         Journal = journal ?? new InMemoryExecutionJournal();
         Functions = functions ?? new FunctionTable();
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        Engine = new WorkflowEngine(new EngineOptions(), Functions, Journal, Time);
+        Engine = new WorkflowEngine(options ?? new EngineOptions(), Functions, Journal, Time);
     }
 
     public IExecutionJournal Journal { get; }

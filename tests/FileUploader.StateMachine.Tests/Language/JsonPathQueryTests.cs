@@ -18,6 +18,11 @@ public sealed class JsonPathQueryTests
     [InlineData("$.store.book.length()", "4")]
     [InlineData("$.store.bicycle.color.length()", "3")]
     [InlineData("$.store.book[(@.length-1)].author", "\"J. R. R. Tolkien\"")]
+    [InlineData("$..price.min()", "8.95")]
+    [InlineData("$..price.max()", "22.99")]
+    [InlineData("$.store.book[*].price.sum()", "53.92")]
+    [InlineData("$.store.book[0,2].price.avg()", "8.97")]
+    [InlineData("$.store.length()", "2")]
     [InlineData("$.store.book[(@.length - 2)].price", "8.99")]
     public void Evaluate_DefinitePath_ReturnsSingleValue(string path, string expected)
     {
@@ -35,6 +40,9 @@ public sealed class JsonPathQueryTests
     [InlineData("$.store.book[:2].price", "[8.95,12.99]")]
     [InlineData("$.store.book[1:3].price", "[12.99,8.99]")]
     [InlineData("$.store.book[::2].price", "[8.95,8.99]")]
+    [InlineData("$.store.book[::-1].price", "[22.99,8.99,12.99,8.95]")]
+    [InlineData("$.store.book[-3:-1].price", "[12.99,8.99]")]
+    [InlineData("$.store.book[10:].price", "[]")]
     [InlineData("$.store.book[?(@.isbn)].title", "[\"Moby Dick\",\"The Lord of the Rings\"]")]
     [InlineData("$.store.book[?(@.price < 10)].title", "[\"Sayings of the Century\",\"Moby Dick\"]")]
     [InlineData("$.store.book[?(@.price <= 8.99)].price", "[8.95,8.99]")]
@@ -118,30 +126,31 @@ public sealed class JsonPathQueryTests
         AssertJson(expected, JsonPathQuery.Evaluate(path, ctx));
     }
 
+    // Spec "Errors" names this States.ParameterPathFailure; AWS fails with States.Runtime and this cause. We follow AWS.
     [Fact]
-    public void Evaluate_MissingDefinitePath_ThrowsParameterPathFailureNamingField()
+    public void Evaluate_MissingDefinitePath_ThrowsStatesRuntimeNamingField()
     {
         var ex = Assert.Throws<StatesException>(() => JsonPathQuery.Evaluate("$.x", Ctx("{\"a\":1}"), "y.$"));
 
-        Assert.Equal(StatesErrors.ParameterPathFailure, ex.Error);
+        Assert.Equal(StatesErrors.Runtime, ex.Error);
         Assert.Equal("The JSONPath '$.x' specified for the field 'y.$' could not be found in the input '{\"a\":1}'", ex.Cause);
     }
 
     [Fact]
-    public void Evaluate_MissingPathWithoutField_ThrowsParameterPathFailure()
+    public void Evaluate_MissingPathWithoutField_ThrowsStatesRuntime()
     {
         var ex = Assert.Throws<StatesException>(() => JsonPathQuery.Evaluate("$.a.b", Ctx("{\"a\":1}")));
 
-        Assert.Equal(StatesErrors.ParameterPathFailure, ex.Error);
+        Assert.Equal(StatesErrors.Runtime, ex.Error);
         Assert.Contains("'$.a.b'", ex.Cause, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Evaluate_UndefinedVariable_ThrowsParameterPathFailure()
+    public void Evaluate_UndefinedVariable_ThrowsStatesRuntime()
     {
         var ex = Assert.Throws<StatesException>(() => JsonPathQuery.Evaluate("$ghost", Ctx("{}"), "v.$"));
 
-        Assert.Equal(StatesErrors.ParameterPathFailure, ex.Error);
+        Assert.Equal(StatesErrors.Runtime, ex.Error);
         Assert.Contains("ghost", ex.Cause, StringComparison.Ordinal);
     }
 

@@ -85,13 +85,13 @@ public sealed class PayloadTemplateTests
     }
 
     [Fact]
-    public void Apply_MissingPath_ThrowsParameterPathFailureNamingField()
+    public void Apply_MissingPath_ThrowsStatesRuntimeNamingField()
     {
         var template = Json("{\"outer\":{\"name.$\":\"$.nope\"}}");
 
         var ex = Assert.Throws<StatesException>(() => PayloadTemplate.Apply(template, Input));
 
-        Assert.Equal(StatesErrors.ParameterPathFailure, ex.Error);
+        Assert.Equal(StatesErrors.Runtime, ex.Error);
         Assert.StartsWith("The JSONPath '$.nope' specified for the field 'name.$' could not be found in the input", ex.Cause, StringComparison.Ordinal);
     }
 
@@ -124,6 +124,28 @@ public sealed class PayloadTemplateTests
 
         AssertJson("{\"k\":1,\"n\":0}", compiled.Apply(Ctx("{\"k\":1,\"l\":[]}")));
         AssertJson("{\"k\":\"two\",\"n\":2}", compiled.Apply(Ctx("{\"k\":\"two\",\"l\":[1,2]}")));
+    }
+
+    [Fact]
+    public async Task Apply_SameTemplateFromManyThreads_GivesIdenticalIndependentResults()
+    {
+        // Compiled templates are shared by all executions of a definition, so they must hold no per-call state.
+        var template = Json("{\"k.$\":\"$.k\",\"s\":{\"deep\":[1,{\"x\":2}]},\"f.$\":\"States.Format('{}-{}', $.k, $$.Id)\"}");
+        var tasks = Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            var results = new List<string>();
+            for (var j = 0; j < 50; j++)
+            {
+                results.Add(PayloadTemplate.Apply(template, Ctx($"{{\"k\":{i}}}", $"{{\"Id\":\"e{i}\"}}"))!.ToJsonString());
+            }
+
+            return (i, results);
+        })).ToArray();
+
+        foreach (var (i, results) in await Task.WhenAll(tasks))
+        {
+            Assert.All(results, r => Assert.Equal($"{{\"k\":{i},\"s\":{{\"deep\":[1,{{\"x\":2}}]}},\"f\":\"{i}-e{i}\"}}", r));
+        }
     }
 
     [Theory]

@@ -53,7 +53,7 @@ public abstract class LoopbackServer : IAsyncDisposable
             return;
         }
 
-        var port = ServerProcess.FreePort();
+        var port = FreePort();
         var start = CreateStartInfo(port);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -65,6 +65,14 @@ public abstract class LoopbackServer : IAsyncDisposable
         _process.BeginErrorReadLine();
         _serviceUrl = new Uri($"http://127.0.0.1:{port}/");
         await WaitForPortAsync(port, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>A port nothing listens on right now (the OS picks it; the server binds it a moment later).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public virtual async ValueTask DisposeAsync()
@@ -109,7 +117,15 @@ public abstract class LoopbackServer : IAsyncDisposable
                 throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port} within {timeout}:\n{Output}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            try
+            {
+                // Polling the port is the only readiness signal these servers give (none prints one reliably).
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port} within {timeout}:\n{Output}");
+            }
         }
     }
 

@@ -1,0 +1,49 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace FileUploader.StateMachine.Execution;
+
+/// <summary>
+/// Compact JSON text of a state's input or output, as AWS prints it (no HTML escaping). Reuses one writer and
+/// buffer per thread because the engine serializes every state's output for its history event.
+/// </summary>
+internal static class JsonText
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    public static string Write(JsonNode? node)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, Options);
+        writer.Reset(buffer);
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer);
+        }
+
+        writer.Flush();
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 1 << 20)
+        {
+            // Do not keep a huge buffer alive on the thread after one big document.
+            t_buffer = null;
+            t_writer = null;
+        }
+
+        return text;
+    }
+}
