@@ -17,7 +17,7 @@ namespace FileUploader.Bench;
 /// Every engine runs each workload's executions one after another (start, await the end), after a warm-up, for
 /// the same wall-clock time. State transitions are counted as AWS bills them: one per state entered, including
 /// states inside Map iterations and Parallel branches, so a workload's count is the same for every engine.
-/// Usage: <c>dotnet run -c Release --project bench/FileUploader.Bench -- engine [--seconds N]</c>.
+/// Usage: <c>dotnet run -c Release --project bench/FileUploader.Bench -- engine [--seconds N] [--warmup N]</c>.
 /// </remarks>
 internal static class EngineBenchmark
 {
@@ -41,7 +41,8 @@ internal static class EngineBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = OptionValue(args, "--seconds") ?? 3;
-        var warmup = Math.Max(0.5, seconds / 3);
+        // Long enough for tiered compilation (and V8's optimiser, on the peer's side) to settle on this 2-core box.
+        var warmup = OptionValue(args, "--warmup") ?? 2;
 
         // `engine --profile <workload> [--journaled]`: only our engine on one workload, for a profiler to attach to
         // (dotnet-trace collect -- dotnet FileUploader.Bench.dll engine --profile pass-chain-5).

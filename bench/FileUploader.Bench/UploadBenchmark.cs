@@ -42,8 +42,8 @@ internal static class UploadBenchmark
             if (args.Contains("--small-only"))
             {
                 await using var only = await Child.StartAsync(ServerAssembly(), [], Path.Combine(work, "server-small"));
-                var onlySmall = await SmallUploadsAsync(only.BaseUrl, clients, TimeSpan.FromSeconds(smallSeconds));
-                Console.WriteLine($"small only: {onlySmall.PerSecond:F0}/s p50 {onlySmall.P50.TotalMilliseconds:F1} ms p99 {onlySmall.P99.TotalMilliseconds:F1} ms ({onlySmall.Failed} failed)");
+                var onlySmall = await SmallUploadsAsync(only, clients, TimeSpan.FromSeconds(smallSeconds));
+                Console.WriteLine($"small only: {onlySmall.PerSecond:F0}/s p50 {onlySmall.P50.TotalMilliseconds:F1} ms p99 {onlySmall.P99.TotalMilliseconds:F1} ms ({onlySmall.Failed} failed), server CPU {onlySmall.ServerCpuPerUpload.TotalMilliseconds:F2} ms/upload");
                 return 0;
             }
 
@@ -74,7 +74,7 @@ internal static class UploadBenchmark
             SmallResult small;
             await using (var server = await Child.StartAsync(ServerAssembly(), [], Path.Combine(work, "server-small")))
             {
-                small = await SmallUploadsAsync(server.BaseUrl, clients, TimeSpan.FromSeconds(smallSeconds));
+                small = await SmallUploadsAsync(server, clients, TimeSpan.FromSeconds(smallSeconds));
             }
 
             var ratio = serverMiBps / sinkMiBps;
@@ -86,6 +86,8 @@ internal static class UploadBenchmark
             Console.WriteLine($"| server peak RSS (VmHWM) over a {rssMiB} MiB upload | {peakRssBytes / (double)MiB:F0} MB | < 150 MB {(peakRssBytes < 150L * MiB ? "✔" : "✘")} |");
             Console.WriteLine($"| 16 KiB uploads, {clients} clients, {smallSeconds} s | {small.PerSecond:F0} uploads/s ({small.Completed} ok, {small.Failed} failed) | ≥ 1000/s {(small.PerSecond >= 1000 ? "✔" : "✘")} |");
             Console.WriteLine($"| 16 KiB upload latency p50 / p99 | {small.P50.TotalMilliseconds:F1} ms / {small.P99.TotalMilliseconds:F1} ms | p99 < 100 ms {(small.P99 < TimeSpan.FromMilliseconds(100) ? "✔" : "✘")} |");
+            Console.WriteLine($"| server CPU per 16 KiB upload (user+sys) | {small.ServerCpuPerUpload.TotalMilliseconds:F2} ms | (2 cores → ceiling ≈ {2000 / Math.Max(0.01, small.ServerCpuPerUpload.TotalMilliseconds):F0}/s) |");
+            Console.WriteLine($"| machine load average at the end | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} | (shared 2-core box) |");
             return small.Failed == 0 ? 0 : 1;
         }
         finally
@@ -123,8 +125,9 @@ internal static class UploadBenchmark
         }
     }
 
-    private static async Task<SmallResult> SmallUploadsAsync(Uri baseUrl, int clients, TimeSpan duration)
+    private static async Task<SmallResult> SmallUploadsAsync(Child server, int clients, TimeSpan duration)
     {
+        var baseUrl = server.BaseUrl;
         var payload = new byte[16 * 1024];
         Random.Shared.NextBytes(payload);
         "data"u8.CopyTo(payload);
@@ -156,6 +159,7 @@ internal static class UploadBenchmark
 
         var latencies = new List<TimeSpan>[clients];
         var failures = 0;
+        var cpuBefore = server.CpuTime();
         var total = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(duration);
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
@@ -175,8 +179,9 @@ internal static class UploadBenchmark
             }
         }));
         var elapsed = total.Elapsed;
+        var cpu = server.CpuTime() - cpuBefore;
         var all = latencies.SelectMany(l => l).Order().ToList();
-        return new SmallResult(all.Count, failures, all.Count / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99));
+        return new SmallResult(all.Count, failures, all.Count / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), cpu / Math.Max(1, all.Count));
     }
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double p) =>
@@ -199,7 +204,7 @@ internal static class UploadBenchmark
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the server in the same configuration first.", path);
     }
 
-    private sealed record SmallResult(int Completed, int Failed, double PerSecond, TimeSpan P50, TimeSpan P99);
+    private sealed record SmallResult(int Completed, int Failed, double PerSecond, TimeSpan P50, TimeSpan P99, TimeSpan ServerCpuPerUpload);
 
     /// <summary>A body of <c>length</c> bytes produced on the fly from one 1 MiB block: the client never holds it whole.</summary>
     private sealed class GeneratedContent(long length) : HttpContent
@@ -276,6 +281,15 @@ internal static class UploadBenchmark
 
                 await Task.Delay(100);
             }
+        }
+
+        /// <summary>User + system CPU time the process has used so far (from /proc/PID/stat, in clock ticks of 10 ms).</summary>
+        public TimeSpan CpuTime()
+        {
+            var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
         }
 
         /// <summary>VmHWM: the process's peak resident set size so far.</summary>

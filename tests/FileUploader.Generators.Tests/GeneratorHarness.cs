@@ -18,6 +18,19 @@ internal static class GeneratorHarness
         global using System.Threading.Tasks;
         """;
 
+    // What the SDK's implicit usings give Core.
+    private const string CoreImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
+    private static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
     public static GeneratorOutcome Run(params string[] sources) => Run(sources, withJsonGenerator: false);
@@ -29,12 +42,31 @@ internal static class GeneratorHarness
     {
         var trees = new[] { GlobalUsings, CoreSource("StepAttribute.cs"), CoreSource("UnknownStepException.cs") }
             .Concat(sources)
-            .Select((text, i) => CSharpSyntaxTree.ParseText(text, CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview), path: $"Source{i}.cs"));
+            .Select((text, i) => CSharpSyntaxTree.ParseText(text, ParseOptions, path: $"Source{i}.cs"));
         return CSharpCompilation.Create(
             "FileUploader.Core.Steps.Sample",
             trees,
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+    }
+
+    /// <summary>Runs the generator over every source file of src/FileUploader.Core, as Core's build does.</summary>
+    public static GeneratorOutcome RunOverCoreSources()
+    {
+        var coreDirectory = Path.Combine(RepositoryPaths.Root, "src", "FileUploader.Core");
+        var sources = Directory
+            .EnumerateFiles(coreDirectory, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                           && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText)
+            .Prepend(CoreImplicitUsings);
+        var trees = sources.Select((text, i) => CSharpSyntaxTree.ParseText(text, ParseOptions, path: $"Core{i}.cs"));
+        var compilation = CSharpCompilation.Create(
+            "FileUploader.Core",
+            trees,
+            References.Value.Add(MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location)),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        return Drive(compilation, [new StepRegistryGenerator().AsSourceGenerator()]);
     }
 
     private static GeneratorOutcome Run(string[] sources, bool withJsonGenerator)
@@ -46,6 +78,11 @@ internal static class GeneratorHarness
             generators.Add(JsonSourceGenerator());
         }
 
+        return Drive(compilation, generators);
+    }
+
+    private static GeneratorOutcome Drive(CSharpCompilation compilation, IEnumerable<ISourceGenerator> generators)
+    {
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             generators,
             parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,

@@ -16,7 +16,7 @@ public sealed class CrashRecoveryTests : IDisposable
 
     private const string WaitThenTask = """
         {"StartAt":"Hold","States":{
-          "Hold":{"Type":"Wait","Seconds":3,"Next":"Double"},
+          "Hold":{"Type":"Wait","Seconds":5,"Next":"Double"},
           "Double":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Double","ResultPath":"$.result","End":true}}}
         """;
 
@@ -44,7 +44,7 @@ public sealed class CrashRecoveryTests : IDisposable
             (waitArn, mapArn) = await StartBothAsync(host);
 
             // Kill once a few Map tasks have started: the Map is mid-way (20 tasks of 200 ms, two at a time) and the
-            // Wait (3 s) has not ended.
+            // Wait (5 s) has not ended.
             await WaitForInvocationsAsync(log, mapArn, atLeast: 4);
             await host.KillAsync();
         }

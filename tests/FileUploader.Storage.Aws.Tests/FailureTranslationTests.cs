@@ -84,12 +84,16 @@ public sealed class FailureTranslationTests
         Assert.False(error.Retryable);
     }
 
-    [Fact]
-    public async Task DeleteAsync_S3SlowDown_ThrowsRetryableStorageUnavailable()
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "SlowDown")]
+    [InlineData(HttpStatusCode.InternalServerError, "InternalError")]
+    [InlineData(HttpStatusCode.Conflict, "ConditionalRequestConflict")]
+    public async Task OpenReadAsync_S3ThrottlingServerErrorOrConditionalConflict_ThrowsRetryableStorageUnavailable(HttpStatusCode status, string code)
     {
-        using var endpoint = FaultyEndpoint.S3Error(HttpStatusCode.ServiceUnavailable, "SlowDown");
+        // A GET, so the error code travels in the body (a HEAD's answer has none).
+        using var endpoint = FaultyEndpoint.S3Error(status, code);
 
-        var error = await Assert.ThrowsAsync<StepFailedException>(() => Store(endpoint.Url).DeleteAsync("files/x", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<StepFailedException>(() => Store(endpoint.Url).OpenReadAsync("files/x", 0, null, CancellationToken.None));
 
         Assert.Equal(ErrorNames.StorageUnavailable, error.ErrorName);
         Assert.True(error.Retryable);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace FileUploader.Lambda.Diagnostics;
 
 /// <summary>
-/// The Lambda host's log messages. Event ids 5000-5099 belong to this project; next free id: 5007.
+/// The Lambda host's log messages. Event ids 5000-5099 belong to this project; next free id: 5008.
 /// </summary>
 internal static partial class Log
 {
@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Lambda host stopping")]
     public static partial void HostStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "The Runtime API refused the invocation's answer with {StatusCode}; taking the next event")]
+    public static partial void AnswerRejected(ILogger logger, int statusCode, Exception exception);
 }

@@ -26,13 +26,22 @@ internal sealed class LambdaApplication(ServiceProvider services, RuntimeApiClie
         {
             var invocation = await client.GetNextInvocationAsync(stopping);
             var context = await InvokeAsync(invocation, stopping);
-            if (context.Error is { } error)
+            try
             {
-                await client.SendErrorAsync(invocation.RequestId, error, stopping);
+                if (context.Error is { } error)
+                {
+                    await client.SendErrorAsync(invocation.RequestId, error, stopping);
+                }
+                else
+                {
+                    await client.SendResponseAsync(invocation.RequestId, Serialize(context.Output), stopping);
+                }
             }
-            else
+            catch (RuntimeApiException exception) when ((int)exception.StatusCode is >= 400 and < 500)
             {
-                await client.SendResponseAsync(invocation.RequestId, Serialize(context.Output), stopping);
+                // Lambda refused this one answer (e.g. 413: over the 6 MB response limit) and fails the
+                // invocation itself; the sandbox is fine, so take the next event. A 5xx still ends the host.
+                Log.AnswerRejected(_logger, (int)exception.StatusCode, exception);
             }
         }
     }

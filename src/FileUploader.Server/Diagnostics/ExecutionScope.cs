@@ -3,8 +3,9 @@ using System.Collections;
 namespace FileUploader.Server.Diagnostics;
 
 /// <summary>
-/// Logging scope for one upload or one step: puts <c>UploadId</c> and <c>ExecutionArn</c> on every line written
-/// inside it. Executions are named after the upload (or, for expiry, the file), so the name is the id.
+/// Logging scope for one upload or one step: puts <c>UploadId</c> (or, in an expiry execution, <c>FileId</c>) and
+/// <c>ExecutionArn</c> on every line written inside it. Executions are named after the upload (expiry: the file),
+/// so the execution's name is the id.
 /// </summary>
 internal sealed class ExecutionScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
@@ -13,7 +14,8 @@ internal sealed class ExecutionScope : IReadOnlyList<KeyValuePair<string, object
     public ExecutionScope(string executionArn)
     {
         var name = executionArn[(executionArn.LastIndexOf(':') + 1)..];
-        _values = [new("UploadId", name), new("ExecutionArn", executionArn)];
+        var idKey = executionArn.Contains(":execution:" + Workflow.WorkflowDefinitions.ExpiryMachineName + ":", StringComparison.Ordinal) ? "FileId" : "UploadId";
+        _values = [new(idKey, name), new("ExecutionArn", executionArn)];
     }
 
     public ExecutionScope(string uploadId, string? executionArn)
@@ -29,5 +31,5 @@ internal sealed class ExecutionScope : IReadOnlyList<KeyValuePair<string, object
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public override string ToString() => $"UploadId:{_values[0].Value} ExecutionArn:{_values[1].Value}";
+    public override string ToString() => $"{_values[0].Key}:{_values[0].Value} ExecutionArn:{_values[1].Value}";
 }

@@ -76,6 +76,13 @@ internal sealed class UploadService(
             CancellationToken.None);
         Log.WorkflowStarted(logger);
         var outcome = await stepFunctions.WaitForCompletionAsync(start.ExecutionArn, cancellationToken);
+        if (outcome.Status == "SUCCEEDED" && FromOutput(session, outcome.Output, deleteToken) is { } fromOutput)
+        {
+            // The workflow's own result: what Validate measured and Presign minted, not read or computed again.
+            Log.WorkflowFinished(logger, "Available", null);
+            return fromOutput;
+        }
+
         var finished = await catalog.GetUploadAsync(session.Id, CancellationToken.None)
             ?? throw new InvalidOperationException($"The session {session.Id} vanished while its workflow ran.");
         Log.WorkflowFinished(logger, finished.Status.ToString(), finished.Error ?? outcome.Error);
@@ -89,6 +96,34 @@ internal sealed class UploadService(
         var error = finished.Error ?? outcome.Error;
         var message = finished.Message ?? outcome.Cause;
         throw ApiErrors.FromErrorName(error, message);
+    }
+
+    /// <summary>
+    /// The answer from a succeeded execution's output (<c>$.upload</c> from Validate, <c>$.link</c> from Presign);
+    /// null when the output lacks a field, and the caller falls back to the catalog.
+    /// </summary>
+    private UploadView? FromOutput(UploadSession session, string? output, string? deleteToken)
+    {
+        if (output is null || JsonNode.Parse(output) is not JsonObject root
+            || root["upload"] is not JsonObject upload || root["link"] is not JsonObject link)
+        {
+            return null;
+        }
+
+        var fileId = (string?)upload["fileId"];
+        var fileName = (string?)upload["fileName"];
+        var size = (long?)upload["size"];
+        var sha256 = (string?)upload["sha256"];
+        var contentType = (string?)upload["contentType"];
+        var downloadUrl = (string?)link["downloadUrl"];
+        var expiresAtText = (string?)link["expiresAt"];
+        if (fileId is null || fileName is null || size is null || sha256 is null || contentType is null || downloadUrl is null
+            || !DateTimeOffset.TryParse(expiresAtText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var expiresAt))
+        {
+            return null;
+        }
+
+        return new UploadView(session.Id, "available", fileId, fileName, size, sha256, contentType, downloadUrl, ShareUrl(fileId).AbsoluteUri, expiresAt, session.MaxDownloads, deleteToken);
     }
 
     /// <summary>The user's view of a session; the file's fields once it is available.</summary>

@@ -19,16 +19,22 @@ public sealed record StepFunctionsClientOptions(Uri Endpoint, string Region, AWS
     /// </summary>
     /// <param name="region">An explicit region; wins over the environment.</param>
     /// <param name="credentials">Explicit credentials; win over the default chain.</param>
-    public static StepFunctionsClientOptions FromEnvironment(string? region = null, AWSCredentials? credentials = null)
+    public static StepFunctionsClientOptions FromEnvironment(string? region = null, AWSCredentials? credentials = null) =>
+        FromEnvironment(Environment.GetEnvironmentVariable, region, credentials);
+
+    /// <summary>As <see cref="FromEnvironment(string?, AWSCredentials?)"/>, reading variables through <paramref name="environment"/>.</summary>
+    public static StepFunctionsClientOptions FromEnvironment(Func<string, string?> environment, string? region = null, AWSCredentials? credentials = null)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var resolvedRegion = region
-            ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_REGION"))
-            ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"))
+            ?? NonEmpty(environment("AWS_REGION"))
+            ?? NonEmpty(environment("AWS_DEFAULT_REGION"))
             ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName
             ?? throw new InvalidOperationException("No AWS region: set AWS_REGION or pass one.");
 
-        var endpoint = NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_SFN"))
-            ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"))
+        // The service-specific variable wins over the global one, as in every AWS SDK ("SFN" is Step Functions' id).
+        var endpoint = NonEmpty(environment("AWS_ENDPOINT_URL_SFN"))
+            ?? NonEmpty(environment("AWS_ENDPOINT_URL"))
             ?? RegionalEndpoint(resolvedRegion);
 
         return new StepFunctionsClientOptions(

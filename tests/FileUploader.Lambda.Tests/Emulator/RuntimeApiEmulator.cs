@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
@@ -45,9 +46,12 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
 
     public Task FirstNextRequest => _firstNext.Task;
 
-    public static async Task<RuntimeApiEmulator> StartAsync()
+    /// <summary>Lambda's limit on a synchronous response (6 MB); a test may lower it to provoke a 413.</summary>
+    public int MaxResponseBytes { get; private init; } = 6 * 1024 * 1024;
+
+    public static async Task<RuntimeApiEmulator> StartAsync(int? maxResponseBytes = null)
     {
-        var emulator = new RuntimeApiEmulator();
+        var emulator = new RuntimeApiEmulator { MaxResponseBytes = maxResponseBytes ?? 6 * 1024 * 1024 };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
@@ -133,6 +137,17 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
     {
         _log.Enqueue($"POST {requestId}/response");
         var body = await ReadBodyAsync(http);
+        if (Encoding.UTF8.GetByteCount(body) > MaxResponseBytes && _outcomes.TryGetValue(requestId, out var pending))
+        {
+            // As the service does: refuse the answer with 413 and fail the invocation itself.
+            var error = new ErrorBody(
+                $"Response payload size exceeded maximum allowed payload size ({MaxResponseBytes} bytes).", "Function.ResponseSizeTooLarge", null);
+            pending.TrySetResult(new InvocationOutcome(requestId, Succeeded: false, body, error.ErrorType, error));
+            http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await http.Response.WriteAsJsonAsync(new { errorMessage = error.ErrorMessage, errorType = "RequestEntityTooLarge" });
+            return;
+        }
+
         await CompleteAsync(http, requestId, new InvocationOutcome(requestId, Succeeded: true, body, ErrorTypeHeader: null, Error: null));
     }
 

@@ -149,6 +149,21 @@ public sealed class LambdaBootstrapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunAsync_ResponseRefusedAsTooLarge_TakesTheNextEvent()
+    {
+        await using var small = await RuntimeApiEmulator.StartAsync(maxResponseBytes: 64);
+        using var client = new RuntimeApiClient(small.RuntimeApi);
+        var run = LambdaBootstrap.RunAsync(TestHost.Environment(small.RuntimeApi), client, TestHost.With(new ScriptedHandler()), _stop.Token);
+
+        var large = small.Enqueue("{\"echo\":\"" + new string('x', 200) + "\"}");
+        var next = small.Enqueue("{\"echo\":\"fits\"}");
+
+        Assert.Equal("Function.ResponseSizeTooLarge", (await small.OutcomeAsync(large)).Error!.ErrorType);
+        Assert.Equal("\"fits\"", (await small.OutcomeAsync(next)).Body);
+        Assert.False(run.IsCompleted);
+    }
+
+    [Fact]
     public async Task RunAsync_StopRequested_ReturnsZero()
     {
         var run = Run(new ScriptedHandler());

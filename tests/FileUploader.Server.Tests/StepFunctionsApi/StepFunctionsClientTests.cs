@@ -258,3 +258,64 @@ internal sealed class MotoHelper(Uri endpoint) : IDisposable
         _http.Dispose();
     }
 }
+
+/// <summary>Where <see cref="StepFunctionsClientOptions.FromEnvironment(Func{string, string?}, string?, AWSCredentials?)"/> points the client.</summary>
+public sealed class StepFunctionsClientOptionsTests
+{
+    private static readonly BasicAWSCredentials Keys = new("AKIDLOCALTEST", "local-test-secret");
+
+    [Fact]
+    public void FromEnvironment_ServiceSpecificEndpointSet_WinsOverTheGlobalOne()
+    {
+        var options = StepFunctionsClientOptions.FromEnvironment(
+            Lookup(("AWS_ENDPOINT_URL_SFN", "http://127.0.0.1:7001"), ("AWS_ENDPOINT_URL", "http://127.0.0.1:7002"), ("AWS_REGION", "eu-west-1")),
+            credentials: Keys);
+
+        Assert.Equal(new Uri("http://127.0.0.1:7001"), options.Endpoint);
+        Assert.Equal("eu-west-1", options.Region);
+    }
+
+    [Fact]
+    public void FromEnvironment_OnlyGlobalEndpointSet_UsesIt()
+    {
+        var options = StepFunctionsClientOptions.FromEnvironment(
+            Lookup(("AWS_ENDPOINT_URL", "http://127.0.0.1:7002"), ("AWS_DEFAULT_REGION", "eu-central-1")), credentials: Keys);
+
+        Assert.Equal(new Uri("http://127.0.0.1:7002"), options.Endpoint);
+        Assert.Equal("eu-central-1", options.Region);
+    }
+
+    [Fact]
+    public void FromEnvironment_NoEndpointSet_UsesTheRegionalAwsEndpoint()
+    {
+        var options = StepFunctionsClientOptions.FromEnvironment(
+            Lookup(("AWS_REGION", "ap-southeast-2"), ("AWS_DEFAULT_REGION", "us-west-2")), credentials: Keys);
+
+        Assert.Equal(new Uri("https://states.ap-southeast-2.amazonaws.com/"), options.Endpoint);
+        Assert.Equal("ap-southeast-2", options.Region);
+    }
+
+    [Fact]
+    public async Task FromEnvironment_EndpointOfTheLocalServer_ClientReachesIt()
+    {
+        var server = new StepFunctionsApiServer();
+        await server.InitializeAsync();
+        try
+        {
+            var options = StepFunctionsClientOptions.FromEnvironment(Lookup(("AWS_ENDPOINT_URL_SFN", server.Endpoint.ToString())), region: "us-east-1", credentials: Keys);
+            using var client = new StepFunctionsClient(options);
+
+            var error = await Assert.ThrowsAsync<ExecutionDoesNotExistException>(
+                () => client.DescribeExecutionAsync("arn:aws:states:us-east-1:123456789012:execution:none:none"));
+
+            Assert.Equal("ExecutionDoesNotExist", error.ErrorCode);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    private static Func<string, string?> Lookup(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+}

@@ -176,6 +176,23 @@ public sealed class TemplateTests
     }
 
     [Fact]
+    public void Iam_StepFunctionsPermissions_NameTheirStateMachineOrItsExecutions()
+    {
+        var statements = IdentityAllowStatements()
+            .Where(s => OneOrMany(s.Statement["Action"]).Select(Str).Any(a => a.StartsWith("states:", StringComparison.Ordinal)))
+            .ToList();
+
+        Assert.NotEmpty(statements);
+        foreach (var (owner, statement) in statements)
+        {
+            Assert.All(OneOrMany(statement["Resource"]), resource => Assert.True(
+                RefTarget(resource) is "UploadStateMachine" or "ExpiryStateMachine"
+                    || SubText(resource) == "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${UploadStateMachine.Name}:*",
+                $"{owner}: states permission on {resource}"));
+        }
+    }
+
+    [Fact]
     public void Functions_All_RunTheAotBootstrapOnProvidedAl2023WithActiveTracingAndARetainedLogGroup()
     {
         var globals = Map(Map(Template.Root["Globals"])["Function"]);
