@@ -81,6 +81,7 @@ internal static class ServerApp
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.MapGet("/healthz", (HttpContext context) =>
             UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, new Health("ok"), ApiJsonContext.Api.Health, location: null));
+        app.MapUploadPage();
         app.MapUploadEndpoints();
         app.MapFileEndpoints();
         // The engine's Step Functions-compatible endpoint (AWS JSON 1.0 on POST /): the AWS CLI and SDKs drive it.

@@ -252,6 +252,18 @@ public sealed class UploadAndDownloadTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal("ok", json.Str("status"));
     }
 
+    [Fact]
+    public async Task GetRoot_Browser_ServesTheUploadFormPostingToUpload()
+    {
+        using var response = await Server.Client.GetAsync("/");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("action=\"/upload\"", html, StringComparison.Ordinal);
+        Assert.Contains("name=\"file\"", html, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/files/does-not-exist")]
     [InlineData("/files/does-not-exist/info")]

@@ -41,3 +41,27 @@ public sealed class ContentDispositionTests
             ContentDisposition.Attachment("naïve %100%.txt"));
     }
 }
+
+/// <summary>The same promises for many generated names (seeded, so a failure reproduces).</summary>
+public sealed class ContentDispositionPropertyTests
+{
+    // Quotes, backslashes, percent signs, separators, control characters, Latin-1, CJK, right-to-left marks.
+    private const string Alphabet = "aZ09 ._-\"\\%;,=*'\t\r\n\u0000\u007féßñ日本語\u202e\u200f/?#&+~`|^!$";
+
+    [Fact]
+    public void Attachment_GeneratedNames_AreOneSafeHeaderLineThatRoundTripsTheName()
+    {
+        var random = new Random(6266);
+        for (var i = 0; i < 500; i++)
+        {
+            var name = new string(Enumerable.Range(0, random.Next(1, 40)).Select(_ => Alphabet[random.Next(Alphabet.Length)]).ToArray());
+
+            var header = ContentDisposition.Attachment(name);
+
+            Assert.All(header, c => Assert.InRange(c, ' ', '~'));
+            var parsed = ContentDispositionHeaderValue.Parse(header);
+            Assert.Equal(2, parsed.Parameters.Count);
+            Assert.Equal(name, parsed.FileNameStar);
+        }
+    }
+}

@@ -55,7 +55,10 @@ internal sealed class ChildServer : IAsyncDisposable
         }
     }
 
-    public static async Task<ChildServer> StartAsync(string dataDirectory, params string[] extraArgs)
+    public static Task<ChildServer> StartAsync(string dataDirectory, params string[] extraArgs) =>
+        StartAsync(dataDirectory, new Dictionary<string, string>(), extraArgs);
+
+    public static async Task<ChildServer> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var port = TestServer.FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -66,6 +69,11 @@ internal sealed class ChildServer : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(ServerAssemblyPath);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var arg in new[] { "--urls", $"http://127.0.0.1:{port}", "--data", dataDirectory }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);

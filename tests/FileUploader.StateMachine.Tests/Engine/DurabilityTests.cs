@@ -29,7 +29,7 @@ public sealed class DurabilityTests : IDisposable
     {
         var firstCalls = 0;
         var blockedCalls = 0;
-        var blockedStarted = new TaskCompletionSource();
+        var blockedStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var beforeCrash = new FunctionTable()
             .Add("first", input => { Interlocked.Increment(ref firstCalls); return new JsonObject { ["first"] = "done" }; })
             .Add("block", async (_, ct) =>
@@ -136,7 +136,7 @@ public sealed class DurabilityTests : IDisposable
     public async Task RecoverAsync_MidMap_FinishedIterationsAreNotRunAgain()
     {
         var calls = new int[5];
-        var thirdStarted = new TaskCompletionSource();
+        var thirdStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var beforeCrash = new FunctionTable().Add("item", async (invocation, ct) =>
         {
             var n = invocation.Input!.GetValue<int>();
@@ -251,8 +251,8 @@ public sealed class DurabilityTests : IDisposable
     {
         var fastCalls = 0;
         var slowCalls = 0;
-        var slowStarted = new TaskCompletionSource();
-        var fastDone = new TaskCompletionSource();
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fastDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var beforeCrash = new FunctionTable()
             .Add("fast", input => { Interlocked.Increment(ref fastCalls); fastDone.TrySetResult(); return "fast"; })
             .Add("slow", async (_, ct) =>

@@ -222,8 +222,8 @@ public sealed class ServiceTests
     [Fact]
     public async Task StopExecution_TaskInFlight_CancelsTheTaskToken()
     {
-        var cancelled = new TaskCompletionSource();
-        var started = new TaskCompletionSource();
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var functions = new FunctionTable().Add("hang", async (_, ct) =>
         {
             using var registration = ct.Register(() => cancelled.TrySetResult());

@@ -189,7 +189,7 @@ public sealed class StateTypesTests
     [Fact]
     public async Task Task_TimeoutSeconds_TimesOutOnFakeClockAndCancelsTheTask()
     {
-        var cancelled = new TaskCompletionSource();
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var functions = new FunctionTable().Add("slow", async (_, ct) =>
         {
             using var registration = ct.Register(() => cancelled.TrySetResult());

@@ -270,12 +270,15 @@ public sealed class TemplateTests
     }
 
     [Fact]
-    public void HttpApi_ApiFunction_ServesEveryPathWithAccessLogs()
+    public void HttpApi_ApiFunction_ServesEveryPathWithAccessLogsAndThrottling()
     {
         var api = Template.Properties("HttpApi");
         var events = Map(Template.Properties("ApiFunction")["Events"]).Values.Select(Map).ToList();
 
         Assert.Equal("HttpApiAccessLogGroup.Arn", GetAttTarget(Map(api["AccessLogSettings"])["DestinationArn"]));
+        var throttling = Map(api["DefaultRouteSettings"]);
+        Assert.Equal("ApiThrottleRate", RefTarget(throttling["ThrottlingRateLimit"]));
+        Assert.Equal("ApiThrottleBurst", RefTarget(throttling["ThrottlingBurstLimit"]));
         Assert.Contains(events, e => Str(e["Type"]) == "HttpApi" && Str(Map(e["Properties"])["Path"]) == "/{proxy+}");
         Assert.All(events, e => Assert.Equal("HttpApi", RefTarget(Map(e["Properties"])["ApiId"])));
     }
