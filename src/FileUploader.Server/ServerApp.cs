@@ -4,6 +4,7 @@ using FileUploader.Server.Api;
 using FileUploader.Server.Diagnostics;
 using FileUploader.Server.Hosting;
 using FileUploader.Server.Uploads;
+using FileUploader.Server.Web;
 using FileUploader.Server.Workflow;
 using FileUploader.Storage.Aws;
 using FileUploader.Storage.Local;
@@ -79,9 +80,14 @@ internal static class ServerApp
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        // The upload page at /, the workflow console, QR codes (static files from wwwroot next to the server).
+        var uploadService = app.Services.GetRequiredService<UploadService>();
+        app.MapWebPages(uploadService.ShareUrl);
+        // Routing after the static files: otherwise GET / would match the Step Functions endpoint's POST / (a 405)
+        // before the static file middleware could serve index.html.
+        app.UseRouting();
         app.MapGet("/healthz", (HttpContext context) =>
             UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, new Health("ok"), ApiJsonContext.Api.Health, location: null));
-        app.MapUploadPage();
         app.MapUploadEndpoints();
         app.MapFileEndpoints();
         // The engine's Step Functions-compatible endpoint (AWS JSON 1.0 on POST /): the AWS CLI and SDKs drive it.

@@ -190,6 +190,7 @@ public sealed class UploadAndDownloadTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal(FileUploader.Core.Domain.FileStatus.Revoked, (await Server.Catalog.GetFileAsync(fileId, CancellationToken.None))!.Status);
         Assert.Equal("Revoked", await (await Server.Client.GetAsync(json.Str("shareUrl"))).AssertRefusalAsync(HttpStatusCode.Gone));
         Assert.Equal("Revoked", await (await Server.Client.GetAsync(json.Str("downloadUrl"))).AssertRefusalAsync(HttpStatusCode.Gone));
+        Assert.Equal("Revoked", await (await Server.Client.GetAsync($"/files/{fileId}/info")).AssertRefusalAsync(HttpStatusCode.Gone));
     }
 
     [Fact]
@@ -253,7 +254,7 @@ public sealed class UploadAndDownloadTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task GetRoot_Browser_ServesTheUploadFormPostingToUpload()
+    public async Task GetRoot_Browser_ServesTheUploadPageWithAFormPostingToUpload()
     {
         using var response = await Server.Client.GetAsync("/");
         var html = await response.Content.ReadAsStringAsync();
@@ -261,7 +262,23 @@ public sealed class UploadAndDownloadTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("action=\"/upload\"", html, StringComparison.Ordinal);
-        Assert.Contains("name=\"file\"", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Server.Client.GetAsync("/app.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PostUpload_FormFromABrowserWithoutScript_AnswersWithAPageHoldingTheLink()
+    {
+        var form = new MultipartFormDataContent { { new ByteArrayContent(RandomBytes(100)), "file", "from-browser.bin" } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/upload") { Content = form };
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+
+        using var response = await Server.Client.SendAsync(request);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"{Server.BaseUrl}files/", html, StringComparison.Ordinal);
+        Assert.Contains("from-browser.bin", html, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using FileUploader.Server.Diagnostics;
+using FileUploader.Server.Web;
 
 namespace FileUploader.Server.Api;
 
@@ -30,6 +31,16 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
             {
                 // Headers are gone (or so is the client): cutting the connection is the only honest signal left.
                 context.Abort();
+                return;
+            }
+
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path == "/upload" && UploadResultPage.IsWanted(context.Request))
+            {
+                // The no-JavaScript upload form: a person reads this, so the refusal is a page (same status code).
+                context.Response.Clear();
+                context.Response.StatusCode = error.StatusCode;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync(UploadResultPage.Failure(error.Message));
                 return;
             }
 

@@ -115,8 +115,9 @@ internal static class FileEndpoints
             throw ApiException.NotFound("There is no such file.");
         }
 
-        var status = record.Status == FileStatus.Available && time.GetUtcNow() >= record.ExpiresAt ? "expired" : record.Status.ToString().ToLowerInvariant();
-        var info = new FileDetails(record.Id, record.OriginalFileName, record.Size, record.ContentType, record.Sha256, record.UploadedAt, record.ExpiresAt, status, record.DownloadCount, record.MaxDownloads);
+        // A file that is gone (expired or revoked) is gone for its metadata too, as for its links: 410.
+        EnsureDownloadable(record, time.GetUtcNow(), checkLimit: false);
+        var info = new FileDetails(record.Id, record.OriginalFileName, record.Size, record.ContentType, record.Sha256, record.UploadedAt, record.ExpiresAt, "available", record.DownloadCount, record.MaxDownloads);
         await UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, info, ApiJsonContext.Api.FileDetails, location: null);
     }
 

@@ -4,6 +4,7 @@ using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
 using FileUploader.Server.Diagnostics;
 using FileUploader.Server.Uploads;
+using FileUploader.Server.Web;
 using FileUploader.Storage.Local;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -118,6 +119,18 @@ internal static class UploadEndpoints
             await uploads.CreateSessionAsync(session, aborted);
             staged = null; // from here the workflow owns the staged bytes (and compensates them)
             var view = await uploads.RunWorkflowAsync(session, deleteToken, aborted);
+            if (UploadResultPage.IsWanted(context.Request))
+            {
+                // The upload form posted without JavaScript: the browser shows this page, not JSON.
+                context.Response.StatusCode = StatusCodes.Status201Created;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-store";
+                await context.Response.WriteAsync(
+                    UploadResultPage.Success(view.FileName!, view.Size ?? 0, new Uri(view.ShareUrl!), view.ExpiresAt!.Value, view.DeleteToken),
+                    aborted);
+                return;
+            }
+
             await WriteJsonAsync(context, StatusCodes.Status201Created, view, ApiJsonContext.Api.UploadView, view.ShareUrl);
         }
         catch when (staged is not null)
@@ -207,14 +220,18 @@ internal static class UploadEndpoints
         catch (Exception failure)
         {
             // The bytes never fully arrived: record why, keep nothing (the store left no partial object).
+            // A body past its declared size was rejected; a server fault failed it; anything else (the client went away,
+            // stalled or sent a broken body) interrupted it.
             var refusal = ApiErrors.Map(failure, context);
+            var rejected = refusal.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            var interrupted = !rejected && refusal.StatusCode < 500;
             await catalog.TryUpdateUploadStatusAsync(
                 uploadId,
-                refusal.StatusCode < 500 ? UploadStatus.Rejected : UploadStatus.Failed,
+                rejected ? UploadStatus.Rejected : UploadStatus.Failed,
                 [UploadStatus.Processing],
                 null,
-                refusal.Error,
-                refusal.Message,
+                interrupted ? "UploadInterrupted" : refusal.Error,
+                interrupted ? "The bytes stopped arriving before the upload was complete; nothing was kept." : refusal.Message,
                 CancellationToken.None);
             throw;
         }

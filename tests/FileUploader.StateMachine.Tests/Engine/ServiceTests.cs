@@ -226,9 +226,17 @@ public sealed class ServiceTests
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var functions = new FunctionTable().Add("hang", async (_, ct) =>
         {
-            using var registration = ct.Register(() => cancelled.TrySetResult());
             started.TrySetResult();
-            await new TaskCompletionSource().Task.WaitAsync(ct);
+            try
+            {
+                await new TaskCompletionSource().Task.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+
             return null;
         });
         await using var h = new EngineHarness(functions: functions);

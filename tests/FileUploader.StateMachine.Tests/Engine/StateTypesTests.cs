@@ -192,8 +192,16 @@ public sealed class StateTypesTests
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var functions = new FunctionTable().Add("slow", async (_, ct) =>
         {
-            using var registration = ct.Register(() => cancelled.TrySetResult());
-            await Task.Delay(Timeout.Infinite, ct);
+            try
+            {
+                await new TaskCompletionSource().Task.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+
             return null;
         });
         await using var h = new EngineHarness(functions: functions);
