@@ -66,6 +66,36 @@ public sealed class WorkflowViewTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "workflow-failed");
     }
 
+    [Fact]
+    public async Task UploadWorkflow_RejectedUpload_ValidateCaughtCompensationRunFailStateFailed()
+    {
+        // A "PNG" that is really text: Validate sniffs the bytes and rejects it, and the Catch runs the compensation.
+        using var http = new HttpClient();
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(Encoding.UTF8.GetBytes("this is not a picture"));
+        part.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        form.Add(part, "file", "holiday.png");
+        using var rejected = await http.PostAsync(new Uri(fixture.Server.BaseUrl, "upload"), form);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, rejected.StatusCode);
+        var uploadMachine = (await CallAsync("ListStateMachines", new JsonObject()))["stateMachines"]!.AsArray()
+            .Select(m => m!["stateMachineArn"]!.GetValue<string>())
+            .Single(arn => arn.EndsWith(":FileUploaderUpload", StringComparison.Ordinal));
+        var failed = (await CallAsync("ListExecutions", new JsonObject { ["stateMachineArn"] = uploadMachine, ["statusFilter"] = "FAILED" }))["executions"]!
+            .AsArray().First()!["executionArn"]!.GetValue<string>();
+
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/console#/execution/{Uri.EscapeDataString(failed)}");
+
+        await Expect(page.Locator("#execution-status")).ToHaveTextAsync("FAILED");
+        await Expect(page.Locator("#execution-error")).ToContainTextAsync("UploadRejected");
+        await Expect(StateNode(page, "Validate")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bcaught\b"));
+        await Expect(StateNode(page, "DeleteStaging")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bsucceeded\b"));
+        await Expect(StateNode(page, "FailUpload")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bsucceeded\b"));
+        await Expect(StateNode(page, "UploadFailed")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bfailed\b"));
+        await Expect(StateNode(page, "Store")).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\b(succeeded|failed|caught)\b"));
+        await BrowserFixture.ScreenshotAsync(page, "workflow-upload-rejected");
+    }
+
     private static ILocator StateNode(IPage page, string name) => page.Locator($"button.state[data-state='{name}']");
 
     private async Task<string> RunAsync(string machineArn, string input)

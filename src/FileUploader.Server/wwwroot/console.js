@@ -79,6 +79,7 @@
       return states.get(name);
     };
     const open = []; // states entered and not yet exited, innermost last
+    let exitedFailed = null;
     for (const event of events) {
       const type = event.type;
       if (type.endsWith('StateEntered')) {
@@ -89,6 +90,8 @@
           failedOpen.status = 'caught';
           open.pop();
         }
+        // Likewise a state that exited failed (a Catch moves on after the exit event): execution went on.
+        if (exitedFailed) { exitedFailed.status = 'caught'; exitedFailed = null; }
         const state = get(details.name);
         state.entered++;
         state.status = 'running';
@@ -99,7 +102,9 @@
         const details = event.stateExitedEventDetails || {};
         const state = get(details.name);
         state.output = details.output;
-        if (state.status !== 'failed' || type === 'FailStateExited') {
+        if (state.status === 'failed' && type !== 'FailStateExited') {
+          exitedFailed = state;
+        } else if (type !== 'FailStateExited') {
           state.status = state.failures > 0 ? 'retried' : 'succeeded';
         }
         const index = open.lastIndexOf(details.name);
@@ -127,16 +132,26 @@
     requestAnimationFrame(() => graph.querySelectorAll('.group').forEach(drawEdges));
   }
 
+  // Rows by distance from StartAt along the normal path first, so the happy path reads top to bottom;
+  // states reached only through a Catch (compensation) are placed after, beside the state they rescue.
   function orderByLevel(definition) {
     const levels = new Map();
-    const queue = [[definition.StartAt, 0]];
-    while (queue.length) {
-      const [name, level] = queue.shift();
-      if (!definition.States[name] || (levels.has(name) && levels.get(name) >= level)) continue;
-      if (levels.has(name)) continue;
-      levels.set(name, level);
-      for (const target of transitions(definition.States[name])) queue.push([target.to, level + 1]);
+    const walk = (queue, includeCatch) => {
+      while (queue.length) {
+        const [name, level] = queue.shift();
+        if (!definition.States[name] || levels.has(name)) continue;
+        levels.set(name, level);
+        for (const target of transitions(definition.States[name])) {
+          if (includeCatch || !target.catch) queue.push([target.to, level + 1]);
+        }
+      }
+    };
+    walk([[definition.StartAt, 0]], false);
+    const rescued = [];
+    for (const [name, level] of levels) {
+      transitions(definition.States[name]).filter(t => t.catch).forEach(t => rescued.push([t.to, level + 1]));
     }
+    walk(rescued, true);
     Object.keys(definition.States).forEach(name => { if (!levels.has(name)) levels.set(name, levels.size); });
     const rows = [];
     for (const [name, level] of levels) (rows[level] = rows[level] || []).push(name);
@@ -241,6 +256,7 @@
     } while (nextToken);
 
     $('execution').hidden = false;
+    if ($('execution-name').textContent !== execution.name) $('state-detail').hidden = true; // another execution
     $('execution-name').textContent = execution.name;
     const status = $('execution-status');
     status.textContent = execution.status;

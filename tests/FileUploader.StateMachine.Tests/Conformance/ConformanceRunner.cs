@@ -18,6 +18,7 @@ internal static class ConformanceRunner
 
     // A safety net for a hung engine, not a timing assertion: cases take milliseconds.
     private static readonly TimeSpan RealTimeLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DisposeLimit = TimeSpan.FromSeconds(5);
 
     // The engine is considered idle (waiting on the clock) when neither its timers nor its history changed for this
     // many consecutive polls.
@@ -28,7 +29,7 @@ internal static class ConformanceRunner
     {
         var clock = new VirtualClock(Epoch);
         var dispatcher = new ConformanceTaskDispatcher(clock);
-        await using var engine = new WorkflowEngine(new EngineOptions(), dispatcher, new InMemoryExecutionJournal(), clock);
+        var engine = new WorkflowEngine(new EngineOptions(), dispatcher, new InMemoryExecutionJournal(), clock);
         using var timeout = new CancellationTokenSource(RealTimeLimit);
         var problems = new List<string>();
         try
@@ -45,6 +46,18 @@ internal static class ConformanceRunner
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             problems.Add($"the execution did not finish within {RealTimeLimit.TotalSeconds}s of real time (virtual time {clock.GetUtcNow():O})");
+        }
+        finally
+        {
+            // A hung engine must fail its own case, not stall the whole suite.
+            try
+            {
+                await engine.DisposeAsync().AsTask().WaitAsync(DisposeLimit);
+            }
+            catch (TimeoutException)
+            {
+                problems.Add($"the engine did not stop within {DisposeLimit.TotalSeconds}s of real time");
+            }
         }
 
         return problems;
@@ -208,7 +221,8 @@ internal static class ConformanceRunner
             last = signal;
             if (quietPolls >= QuietPollsBeforeAdvance && clock.NextDue() is { } due)
             {
-                clock.AdvanceTo(due);
+                // Timer callbacks run inside Advance; off this thread, an engine that loops in one cannot hang the runner.
+                await Task.Run(() => clock.AdvanceTo(due), CancellationToken.None).WaitAsync(cancellationToken);
                 quietPolls = 0;
             }
         }
