@@ -51,6 +51,7 @@ internal static class ErrorMatching
 #pragma warning restore CA5394
         }
 
-        return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
+        // Whole milliseconds: the precision AWS reports and timers honour.
+        return TimeSpan.FromMilliseconds(Math.Round(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 4) * 1000));
     }
 }

@@ -12,8 +12,9 @@ internal static class Timers
     {
         while (true)
         {
+            // Timers work in whole milliseconds: a sub-millisecond remainder counts as due, or the loop would spin.
             var remaining = due - time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
+            if (remaining < TimeSpan.FromMilliseconds(1))
             {
                 return;
             }
