@@ -274,8 +274,14 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             run.StartRecord();
             run.MarkDirty(top);
 
-            // Journal first: once StartExecution answers, the execution survives a crash.
-            run.Commit();
+            // Journal first: once StartExecution answers, the execution survives a crash. A synchronous start
+            // answers only at the end, so its start is journaled with its first commit point (before any task or
+            // timer, or at the end), which saves a transaction per execution without acknowledging anything early.
+            if (!inline)
+            {
+                run.Commit();
+            }
+
             _runs[arn] = run;
         }
 
