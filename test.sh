@@ -15,4 +15,15 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 dotnet build FileUploader.sln -c Release
-dotnet test FileUploader.sln -c Release --no-build --logger "console;verbosity=normal"
+# One line per test project (failures in full), then the total as "N passed, N failed, N skipped".
+log=$(mktemp)
+status=0
+dotnet test FileUploader.sln -c Release --no-build --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
+awk '/^(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
+       }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
