@@ -27,13 +27,33 @@ internal sealed record ServerOptions(
         "usage: FileUploader.Server --urls URL --data DIR [--link-ttl SECONDS (3600)] [--max-link-ttl SECONDS (604800)]\n" +
         "                           [--max-upload-bytes N (10737418240)] [--upload-url-ttl SECONDS (900)]\n" +
         "                           [--public-base-url URL (first of --urls)] [--storage local|aws (local)]\n" +
-        "                           [--bucket NAME --table NAME (with --storage aws; endpoints from AWS_ENDPOINT_URL_*)]";
+        "                           [--bucket NAME --table NAME (with --storage aws; endpoints from AWS_ENDPOINT_URL_*)]\n" +
+        "                           [--upload-starter server|eventbridge (server)]";
+
+    /// <summary>This server starts the upload workflow when staged bytes appear (its engine runs the uploads).</summary>
+    public const string ServerStarter = "server";
+
+    /// <summary>
+    /// An EventBridge rule on the bucket starts the upload workflow (the deployed template.yaml): the server must
+    /// not start a second execution for bytes it finds staged, nor sweep what that execution is working on.
+    /// </summary>
+    public const string EventBridgeStarter = "eventbridge";
 
     /// <summary>With <c>--storage aws</c>: the S3 bucket.</summary>
     public string? Bucket { get; init; }
 
     /// <summary>With <c>--storage aws</c>: the DynamoDB table.</summary>
     public string? Table { get; init; }
+
+    /// <summary>
+    /// Who starts an upload's workflow when its bytes arrive by a pre-signed POST: <see cref="ServerStarter"/> (the
+    /// default: this process's engine can only be started by this process) or <see cref="EventBridgeStarter"/>
+    /// (the bucket's EventBridge rule does it; AWS then has exactly one starter).
+    /// </summary>
+    public string UploadStarter { get; init; } = ServerStarter;
+
+    /// <summary>True when something other than this server starts the workflow for staged bytes.</summary>
+    public bool EventBridgeStartsUploads => UploadStarter == EventBridgeStarter;
 
     /// <summary>OTLP collector (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); traces are exported only when it is set.</summary>
     public Uri? OtlpEndpoint { get; init; }
@@ -100,6 +120,12 @@ internal sealed record ServerOptions(
             throw new FormatException("--storage aws needs --bucket NAME and --table NAME.");
         }
 
+        var starter = values.GetValueOrDefault("--upload-starter") ?? ServerStarter;
+        if (starter is not (ServerStarter or EventBridgeStarter))
+        {
+            throw new FormatException("--upload-starter must be 'server' or 'eventbridge'.");
+        }
+
         return new ServerOptions(
             urls,
             Path.GetFullPath(data),
@@ -112,12 +138,13 @@ internal sealed record ServerOptions(
         {
             Bucket = bucket,
             Table = table,
+            UploadStarter = starter,
         };
     }
 
     private static readonly HashSet<string> KnownOptions =
     [
-        "--urls", "--data", "--link-ttl", "--max-link-ttl", "--max-upload-bytes", "--upload-url-ttl", "--public-base-url", "--storage", "--bucket", "--table",
+        "--urls", "--data", "--link-ttl", "--max-link-ttl", "--max-upload-bytes", "--upload-url-ttl", "--public-base-url", "--storage", "--bucket", "--table", "--upload-starter",
     ];
 
     private static TimeSpan Seconds(Dictionary<string, string> values, string name, long fallback) =>

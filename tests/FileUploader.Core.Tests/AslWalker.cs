@@ -6,8 +6,8 @@ namespace FileUploader.Core.Tests;
 
 /// <summary>
 /// Just enough of ASL (JSONPath flavour) to push real data through <c>statemachine/*.asl.json</c> and the real steps:
-/// Task, Wait (not waited: the test decides when time passes), Succeed and Fail; Parameters with <c>$.a.b</c> and
-/// <c>$$.Execution.Id</c> paths; ResultPath; Catch on <c>States.ALL</c>. It does not retry: these tests use only
+/// Task, Pass, Wait (not waited: the test decides when time passes), Succeed and Fail; Parameters with <c>$.a.b</c> and
+/// <c>$$.Execution.Id</c> paths and the intrinsics the definitions use; ResultPath; Catch on <c>States.ALL</c>. It does not retry: these tests use only
 /// permanent faults. The real interpreter is FileUploader.StateMachine; this keeps the definition and the step
 /// contracts honest from Core's side.
 /// </summary>
@@ -34,6 +34,11 @@ internal sealed class AslWalker(JsonObject definition, IReadOnlyDictionary<strin
                     return new AslOutcome(true, data, null, null);
                 case "Fail":
                     return new AslOutcome(false, data, Select(data, context, (string?)state["ErrorPath"])?.ToString(), Select(data, context, (string?)state["CausePath"])?.ToString());
+                case "Pass":
+                    var passed = state["Parameters"] is JsonObject pp ? Resolve(pp, data, context) : data.DeepClone();
+                    data = Place(data, (string?)state["ResultPath"] ?? "$", passed);
+                    name = (string)state["Next"]!;
+                    continue;
                 case "Wait":
                     name = (string)state["Next"]!;
                     continue;
@@ -67,7 +72,8 @@ internal sealed class AslWalker(JsonObject definition, IReadOnlyDictionary<strin
         {
             if (key.EndsWith(".$", StringComparison.Ordinal))
             {
-                resolved[key[..^2]] = Select(data, context, (string)value!)?.DeepClone()
+                var expression = (string)value!;
+                resolved[key[..^2]] = (expression.StartsWith("States.", StringComparison.Ordinal) ? Intrinsic(expression, data, context) : Select(data, context, expression)?.DeepClone())
                     ?? throw new InvalidOperationException($"The path {value} selects nothing.");
             }
             else
@@ -77,6 +83,60 @@ internal sealed class AslWalker(JsonObject definition, IReadOnlyDictionary<strin
         }
 
         return resolved;
+    }
+
+    /// <summary>The intrinsics the definitions use: StringSplit, ArrayLength, ArrayGetItem, MathAdd.</summary>
+    private static JsonNode? Intrinsic(string expression, JsonNode data, JsonObject context)
+    {
+        var open = expression.IndexOf('(', StringComparison.Ordinal);
+        var function = expression[..open];
+        var args = SplitArguments(expression[(open + 1)..^1]).Select(a => Argument(a, data, context)).ToArray();
+        return function switch
+        {
+            "States.StringSplit" => new JsonArray([.. ((string)args[0]!).Split((string)args[1]!, StringSplitOptions.RemoveEmptyEntries).Select(p => (JsonNode?)JsonValue.Create(p))]),
+            "States.ArrayLength" => JsonValue.Create(args[0]!.AsArray().Count),
+            "States.ArrayGetItem" => args[0]!.AsArray()[(int)args[1]!]?.DeepClone(),
+            "States.MathAdd" => JsonValue.Create((int)args[0]! + (int)args[1]!),
+            _ => throw new NotSupportedException(function),
+        };
+    }
+
+    private static JsonNode? Argument(string text, JsonNode data, JsonObject context) => text switch
+    {
+        _ when text.StartsWith("States.", StringComparison.Ordinal) => Intrinsic(text, data, context),
+        _ when text.StartsWith('$') => Select(data, context, text)?.DeepClone(),
+        _ when text.StartsWith('\'') => JsonValue.Create(text[1..^1]),
+        _ => JsonValue.Create(int.Parse(text, System.Globalization.CultureInfo.InvariantCulture)),
+    };
+
+    private static List<string> SplitArguments(string text)
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        var quoted = false;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '\'':
+                    quoted = !quoted;
+                    break;
+                case '(' when !quoted:
+                    depth++;
+                    break;
+                case ')' when !quoted:
+                    depth--;
+                    break;
+                case ',' when !quoted && depth == 0:
+                    parts.Add(text[start..i].Trim());
+                    start = i + 1;
+                    break;
+            }
+        }
+
+        parts.Add(text[start..].Trim());
+        return parts;
     }
 
     private static JsonNode? Select(JsonNode data, JsonObject context, string? path)

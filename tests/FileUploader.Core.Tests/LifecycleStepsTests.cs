@@ -77,7 +77,7 @@ public sealed class LifecycleStepsTests : IDisposable
     public async Task FinishUpload_AfterTheUploadFailed_FailsConflict()
     {
         var session = await world.StageAsync(Samples.Png);
-        await new FailUploadStep(world.Catalog).HandleAsync(new FailUploadInput(session.Id, ErrorNames.StorageUnavailable, "down"), LocalWorld.Ct);
+        await new FailUploadStep(world.Catalog, world.Store).HandleAsync(new FailUploadInput(session.Id, ErrorNames.StorageUnavailable, "down"), LocalWorld.Ct);
 
         var error = await Assert.ThrowsAsync<StepFailedException>(
             () => new FinishUploadStep(world.Catalog).HandleAsync(new FinishUploadInput(session.Id, session.FileId), LocalWorld.Ct));
@@ -90,7 +90,7 @@ public sealed class LifecycleStepsTests : IDisposable
     {
         var session = await world.StageAsync(Samples.Png);
         const string lambdaCause = """{"errorMessage":"The file is empty.","errorType":"UploadRejected","stackTrace":[]}""";
-        var step = new FailUploadStep(world.Catalog);
+        var step = new FailUploadStep(world.Catalog, world.Store);
 
         var first = await step.HandleAsync(new FailUploadInput(session.Id, ErrorNames.UploadRejected, lambdaCause), LocalWorld.Ct);
         var second = await step.HandleAsync(new FailUploadInput(session.Id, ErrorNames.UploadRejected, lambdaCause), LocalWorld.Ct);
@@ -107,7 +107,7 @@ public sealed class LifecycleStepsTests : IDisposable
     {
         var session = await world.StageAsync(Samples.Png);
 
-        var outcome = await new FailUploadStep(world.Catalog).HandleAsync(new FailUploadInput(session.Id, error, cause), LocalWorld.Ct);
+        var outcome = await new FailUploadStep(world.Catalog, world.Store).HandleAsync(new FailUploadInput(session.Id, error, cause), LocalWorld.Ct);
 
         Assert.Equal(new UploadOutcome(session.Id, session.FileId, "failed", error, message), outcome);
     }
@@ -139,13 +139,27 @@ public sealed class LifecycleStepsTests : IDisposable
     {
         var session = await world.StageAsync(Samples.Png);
         await world.Store.PutAsync(StorageKeys.File(session.FileId), new MemoryStream(Samples.Png), 100, "image/png", LocalWorld.Ct);
-        var deleteObject = new DeleteObjectStep(world.Store);
+        var deleteObject = new DeleteObjectStep(world.Catalog, world.Store);
         var deleteStaging = new DeleteStagingStep(world.Store);
 
-        Assert.True((await deleteObject.HandleAsync(new FileRef(session.FileId), LocalWorld.Ct)).Removed);
-        Assert.False((await deleteObject.HandleAsync(new FileRef(session.FileId), LocalWorld.Ct)).Removed);
+        Assert.True((await deleteObject.HandleAsync(new RecordRef(session.FileId, "exec-1"), LocalWorld.Ct)).Removed);
+        Assert.False((await deleteObject.HandleAsync(new RecordRef(session.FileId, "exec-1"), LocalWorld.Ct)).Removed);
         Assert.Equal(new Removal($"staging/{session.Id}", true), await deleteStaging.HandleAsync(new UploadRef(session.Id), LocalWorld.Ct));
         Assert.False((await deleteStaging.HandleAsync(new UploadRef(session.Id), LocalWorld.Ct)).Removed);
         Assert.Empty(await world.KeysAsync());
+    }
+
+    [Fact]
+    public async Task DeleteObject_AnotherExecutionOwnsTheRecord_KeepsTheObject()
+    {
+        var session = await world.StageAsync(Samples.Png);
+        await world.Store.PutAsync(StorageKeys.File(session.FileId), new MemoryStream(Samples.Png), Samples.Png.Length, "image/png", LocalWorld.Ct);
+        var upload = await new ValidateStep(world.Catalog, world.Store, world.Policy).HandleAsync(new UploadRef(session.Id), LocalWorld.Ct);
+        await new RecordStep(world.Catalog, world.Policy, world.Time).HandleAsync(new RecordInput("exec-winner", upload), LocalWorld.Ct);
+
+        var removal = await new DeleteObjectStep(world.Catalog, world.Store).HandleAsync(new RecordRef(session.FileId, "exec-loser"), LocalWorld.Ct);
+
+        Assert.False(removal.Removed);
+        Assert.Contains($"files/{session.FileId}", await world.KeysAsync());
     }
 }

@@ -29,9 +29,9 @@ public sealed class UploadWorkflowRunTests : IDisposable
             ["${RecordFunctionArn}"] = Bind(new RecordStep(world.Catalog, world.Policy, world.Time), c.RecordInput, c.RecordedFile),
             ["${PresignFunctionArn}"] = Bind(new PresignStep(world.Catalog, signer ?? world.Signer, world.Policy, world.Time), c.FileRef, c.PresignedLink),
             ["${FinishUploadFunctionArn}"] = Bind(new FinishUploadStep(world.Catalog), c.FinishUploadInput, c.UploadOutcome),
-            ["${FailUploadFunctionArn}"] = Bind(new FailUploadStep(world.Catalog), c.FailUploadInput, c.UploadOutcome),
+            ["${FailUploadFunctionArn}"] = Bind(new FailUploadStep(world.Catalog, world.Store), c.FailUploadInput, c.UploadOutcome),
             ["${DeleteRecordFunctionArn}"] = Bind(new DeleteRecordStep(world.Catalog), c.RecordRef, c.Removal),
-            ["${DeleteObjectFunctionArn}"] = Bind(new DeleteObjectStep(world.Store), c.FileRef, c.Removal),
+            ["${DeleteObjectFunctionArn}"] = Bind(new DeleteObjectStep(world.Catalog, world.Store), c.RecordRef, c.Removal),
             ["${DeleteStagingFunctionArn}"] = Bind(new DeleteStagingStep(world.Store), c.UploadRef, c.Removal),
             ["${ExpireFunctionArn}"] = Bind(new ExpireStep(world.Catalog, world.Store), c.ExpireInput, c.ExpiredFile),
             ["arn:aws:states:::states:startExecution"] = request =>
@@ -54,7 +54,7 @@ public sealed class UploadWorkflowRunTests : IDisposable
         var outcome = await walker.RunAsync(new JsonObject { ["uploadId"] = session.Id }, "exec:" + session.Id);
 
         Assert.True(outcome.Succeeded, outcome.Output.ToJsonString());
-        Assert.Equal(["Validate", "Store", "Record", "Presign", "ScheduleExpiry", "FinishUpload", "Done"], walker.Visited);
+        Assert.Equal(["ReadUploadId", "Validate", "Store", "Record", "Presign", "ScheduleExpiry", "FinishUpload", "Done"], walker.Visited);
         Assert.Equal(UploadStatus.Available, (await world.Catalog.GetUploadAsync(session.Id, LocalWorld.Ct))!.Status);
         var record = (await world.Catalog.GetFileAsync(session.FileId, LocalWorld.Ct))!;
         Assert.Equal("exec:" + session.Id, record.ExecutionId);
@@ -92,7 +92,7 @@ public sealed class UploadWorkflowRunTests : IDisposable
         Assert.False(outcome.Succeeded);
         Assert.Equal(ErrorNames.UploadRejected, outcome.Error);
         Assert.Contains("does not look like image/png", outcome.Cause, StringComparison.Ordinal);
-        Assert.Equal(["Validate", "DeleteStaging", "FailUpload", "UploadFailed"], walker.Visited);
+        Assert.Equal(["ReadUploadId", "Validate", "DeleteStaging", "FailUpload", "UploadFailed"], walker.Visited);
         Assert.Empty(await world.KeysAsync());
         Assert.Null(await world.Catalog.GetFileAsync(session.FileId, LocalWorld.Ct));
         var after = (await world.Catalog.GetUploadAsync(session.Id, LocalWorld.Ct))!;
@@ -111,12 +111,80 @@ public sealed class UploadWorkflowRunTests : IDisposable
         Assert.False(outcome.Succeeded);
         Assert.Equal(ErrorNames.StorageUnavailable, outcome.Error);
         Assert.Equal(
-            ["Validate", "Store", "Record", "Presign", "DeleteRecord", "DeleteObject", "DeleteStaging", "FailUpload", "UploadFailed"],
+            ["ReadUploadId", "Validate", "Store", "Record", "Presign", "DeleteRecord", "DeleteObject", "DeleteStaging", "FailUpload", "UploadFailed"],
             walker.Visited);
         Assert.Empty(await world.KeysAsync());
         Assert.Null(await world.Catalog.GetFileAsync(session.FileId, LocalWorld.Ct));
         Assert.Equal(UploadStatus.Failed, (await world.Catalog.GetUploadAsync(session.Id, LocalWorld.Ct))!.Status);
         Assert.Empty(expiryStarts);
+    }
+
+    [Fact]
+    public async Task Upload_EventBridgeObjectKeyAsInput_PublishesLikeTheUploadId()
+    {
+        var session = await world.StageAsync(Samples.Pdf, "minutes.pdf", "application/pdf");
+        var walker = new AslWalker(AslWalker.Load("upload.asl.json"), Resources());
+
+        var outcome = await walker.RunAsync(new JsonObject { ["uploadId"] = "staging/" + session.Id }, "exec-eventbridge");
+
+        Assert.True(outcome.Succeeded, outcome.Output.ToJsonString());
+        Assert.Equal(session.Id, (string)outcome.Output["uploadId"]!);
+        Assert.Equal(UploadStatus.Available, (await world.Catalog.GetUploadAsync(session.Id, LocalWorld.Ct))!.Status);
+        Assert.Equal([$"files/{session.FileId}"], await world.KeysAsync());
+    }
+
+    [Fact]
+    public async Task Upload_DuplicateExecutionLosesTheRecord_KeepsTheWinnersFileRecordAndSession()
+    {
+        var session = await world.StageAsync(Samples.Png);
+        var first = new AslWalker(AslWalker.Load("upload.asl.json"), Resources());
+        var secondResources = Resources();
+        var store = secondResources["${StoreFunctionArn}"];
+        AslOutcome? firstOutcome = null;
+        // The duplicate has validated the staged bytes; the first execution publishes everything before it stores.
+        secondResources["${StoreFunctionArn}"] = async input =>
+        {
+            firstOutcome = await first.RunAsync(new JsonObject { ["uploadId"] = session.Id }, "exec-first");
+            return await store(input);
+        };
+        var second = new AslWalker(AslWalker.Load("upload.asl.json"), secondResources);
+
+        var secondOutcome = await second.RunAsync(new JsonObject { ["uploadId"] = "staging/" + session.Id }, "exec-second");
+
+        Assert.True(firstOutcome!.Succeeded, firstOutcome.Output.ToJsonString());
+        Assert.False(secondOutcome.Succeeded);
+        Assert.Equal(ErrorNames.Conflict, secondOutcome.Error);
+        Assert.Contains("DeleteObject", second.Visited);
+        Assert.Equal([$"files/{session.FileId}"], await world.KeysAsync());
+        Assert.Equal("exec-first", (await world.Catalog.GetFileAsync(session.FileId, LocalWorld.Ct))!.ExecutionId);
+        Assert.Equal(UploadStatus.Available, (await world.Catalog.GetUploadAsync(session.Id, LocalWorld.Ct))!.Status);
+    }
+
+    [Fact]
+    public async Task Upload_DuplicateExecutionWhileTheFirstIsBetweenStoreAndRecord_LeavesTheFirstToFinish()
+    {
+        var session = await world.StageAsync(Samples.Png);
+        var firstResources = Resources();
+        var record = firstResources["${RecordFunctionArn}"];
+        AslOutcome? secondOutcome = null;
+        AslWalker? second = null;
+        // The duplicate starts after the first promoted the bytes but before it recorded them.
+        firstResources["${RecordFunctionArn}"] = async input =>
+        {
+            second = new AslWalker(AslWalker.Load("upload.asl.json"), Resources());
+            secondOutcome = await second.RunAsync(new JsonObject { ["uploadId"] = session.Id }, "exec-second");
+            return await record(input);
+        };
+        var first = new AslWalker(AslWalker.Load("upload.asl.json"), firstResources);
+
+        var firstOutcome = await first.RunAsync(new JsonObject { ["uploadId"] = session.Id }, "exec-first");
+
+        Assert.True(firstOutcome.Succeeded, firstOutcome.Output.ToJsonString());
+        Assert.Equal(ErrorNames.Conflict, secondOutcome!.Error);
+        Assert.Equal(["ReadUploadId", "Validate", "DeleteStaging", "FailUpload", "UploadFailed"], second!.Visited);
+        Assert.Equal([$"files/{session.FileId}"], await world.KeysAsync());
+        Assert.Equal("exec-first", (await world.Catalog.GetFileAsync(session.FileId, LocalWorld.Ct))!.ExecutionId);
+        Assert.Equal(UploadStatus.Available, (await world.Catalog.GetUploadAsync(session.Id, LocalWorld.Ct))!.Status);
     }
 
     /// <summary>A signer whose key store is unreachable: a fault local storage cannot produce on demand.</summary>

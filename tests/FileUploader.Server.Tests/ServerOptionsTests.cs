@@ -11,6 +11,7 @@ public sealed class ServerOptionsTests
         Assert.Equal(TimeSpan.FromDays(7), options.MaxLinkTtl);
         Assert.Equal(10L * 1024 * 1024 * 1024, options.MaxUploadBytes);
         Assert.Equal("local", options.Storage);
+        Assert.False(options.EventBridgeStartsUploads);
         // A wildcard bind is not an address a browser can use: links name localhost on the same port.
         Assert.Equal(new Uri("http://localhost:9000/"), options.PublicBaseUrl);
     }
@@ -40,11 +41,21 @@ public sealed class ServerOptionsTests
     [InlineData("--data", "d", "--storage", "aws")]
     [InlineData("--data", "d", "--public-base-url", "not a url")]
     [InlineData("--data", "d", "--colour", "blue")]
+    [InlineData("--data", "d", "--upload-starter", "lambda")]
     [InlineData("--data")]
     public void Parse_BadCommandLine_ThrowsFormatExceptionWithAReason(params string[] args)
     {
         var error = Assert.Throws<FormatException>(() => ServerOptions.Parse(args));
 
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Fact]
+    public void Parse_UploadStarterEventBridge_LeavesStagedBytesToTheRule()
+    {
+        var options = ServerOptions.Parse(["--data", "d", "--storage", "aws", "--bucket", "b", "--table", "t", "--upload-starter", "eventbridge"]);
+
+        Assert.Equal(ServerOptions.EventBridgeStarter, options.UploadStarter);
+        Assert.True(options.EventBridgeStartsUploads);
     }
 }

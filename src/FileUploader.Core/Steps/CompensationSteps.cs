@@ -26,14 +26,24 @@ public sealed class DeleteRecordStep(IFileCatalog catalog) : IStep<RecordRef, Re
     }
 }
 
-/// <summary>Undoes Store: removes <c>files/{fileId}</c>.</summary>
+/// <summary>
+/// Undoes Store: removes <c>files/{fileId}</c>, but only when no other execution's record points at it. Two executions
+/// of one upload (a duplicated start) promote to the same key; the one whose Record lost (Conflict) must not delete
+/// the bytes the winner published.
+/// </summary>
 [Step("DeleteObject")]
-public sealed class DeleteObjectStep(IObjectStore store) : IStep<FileRef, Removal>
+public sealed class DeleteObjectStep(IFileCatalog catalog, IObjectStore store) : IStep<RecordRef, Removal>
 {
-    public async Task<Removal> HandleAsync(FileRef input, CancellationToken cancellationToken)
+    public async Task<Removal> HandleAsync(RecordRef input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var key = StorageKeys.File(input.FileId);
+        var record = await catalog.GetFileAsync(input.FileId, cancellationToken);
+        if (record is not null && !string.Equals(record.ExecutionId, input.ExecutionId, StringComparison.Ordinal))
+        {
+            return new Removal(key, false);
+        }
+
         return new Removal(key, await store.DeleteAsync(key, cancellationToken));
     }
 }

@@ -28,13 +28,21 @@ public sealed class FinishUploadStep(IFileCatalog catalog) : IStep<FinishUploadI
 /// <summary>
 /// The last state of a failed upload, after compensation: the session becomes Rejected (the user's input was
 /// refused) or Failed (anything else), with the error name and a message the user can read. Idempotent.
+/// A Conflict while another execution's record or promoted bytes exist means a duplicate execution lost to the one
+/// that publishes the upload: the session is that execution's to settle, so it is left alone.
 /// </summary>
 [Step("FailUpload")]
-public sealed class FailUploadStep(IFileCatalog catalog) : IStep<FailUploadInput, UploadOutcome>
+public sealed class FailUploadStep(IFileCatalog catalog, IObjectStore store) : IStep<FailUploadInput, UploadOutcome>
 {
     public async Task<UploadOutcome> HandleAsync(FailUploadInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Error == ErrorNames.Conflict && await catalog.GetUploadAsync(input.UploadId, cancellationToken) is { } current
+            && await PublishedElsewhereAsync(current.FileId, cancellationToken))
+        {
+            return UploadOutcomes.From(current);
+        }
+
         var status = input.Error == ErrorNames.UploadRejected ? UploadStatus.Rejected : UploadStatus.Failed;
         await catalog.TryUpdateUploadStatusAsync(
             input.UploadId, status, [UploadStatus.Pending, UploadStatus.Processing], null, input.Error, MessageOf(input.Cause), cancellationToken);
@@ -42,6 +50,12 @@ public sealed class FailUploadStep(IFileCatalog catalog) : IStep<FailUploadInput
             ?? throw new StepFailedException(ErrorNames.NotFound, $"There is no upload '{input.UploadId}'.");
         return UploadOutcomes.From(session);
     }
+
+    // This execution's own record and object were removed by the compensations before FailUpload; what is left
+    // belongs to the other execution.
+    private async Task<bool> PublishedElsewhereAsync(string fileId, CancellationToken cancellationToken) =>
+        await catalog.GetFileAsync(fileId, cancellationToken) is not null
+        || await store.HeadAsync(StorageKeys.File(fileId), cancellationToken) is not null;
 
     /// <summary>
     /// A Lambda failure's Cause is a JSON document (<c>{"errorMessage", "errorType", …}</c>); the local engine's is

@@ -19,8 +19,15 @@ public sealed class ValidateStep(IFileCatalog catalog, IObjectStore store, Uploa
         var session = await catalog.GetUploadAsync(input.UploadId, cancellationToken)
             ?? throw new StepFailedException(ErrorNames.NotFound, $"There is no upload '{input.UploadId}'.");
         var stagingKey = StorageKeys.Staging(input.UploadId);
-        var staged = await store.HeadAsync(stagingKey, cancellationToken)
-            ?? throw new StepFailedException(ErrorNames.NotFound, $"The bytes of upload '{input.UploadId}' have not arrived.");
+        var staged = await store.HeadAsync(stagingKey, cancellationToken);
+        if (staged is null)
+        {
+            // Promoted already: a second execution of the same upload (a duplicated start) found the first one's work.
+            // Conflict tells the compensations and FailUpload that this upload belongs to that other execution.
+            throw await store.HeadAsync(StorageKeys.File(session.FileId), cancellationToken) is null
+                ? new StepFailedException(ErrorNames.NotFound, $"The bytes of upload '{input.UploadId}' have not arrived.")
+                : new StepFailedException(ErrorNames.Conflict, $"The upload '{input.UploadId}' is being published by another execution.");
+        }
 
         var problems = new List<string>();
         if (staged.Size < policy.MinBytes)

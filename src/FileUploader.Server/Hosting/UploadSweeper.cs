@@ -57,6 +57,11 @@ internal sealed class UploadSweeper(
             {
                 reason = "no upload owns it";
             }
+            else if (options.EventBridgeStartsUploads && session.Status is UploadStatus.Processing or UploadStatus.Pending)
+            {
+                // The rule's execution owns the bytes; the bucket's staging/ lifecycle rule is the backstop.
+                continue;
+            }
             else if (session.Status is UploadStatus.Processing or UploadStatus.Pending)
             {
                 session = await reconciler.ReconcileAsync(session, cancellationToken);
@@ -80,7 +85,13 @@ internal sealed class UploadSweeper(
             }
         }
 
-        removed += await SweepUnrecordedFilesAsync(cancellationToken);
+        // With the EventBridge starter the executions run elsewhere and this engine cannot see whether one is between
+        // Store and Record: the files/ lifecycle rule is the backstop then.
+        if (!options.EventBridgeStartsUploads)
+        {
+            removed += await SweepUnrecordedFilesAsync(cancellationToken);
+        }
+
         return removed;
     }
 

@@ -14,7 +14,9 @@ namespace FileUploader.Server.Uploads;
 /// <item>Pending with staged bytes: they arrived without this server's PUT (a pre-signed S3 POST, where AWS
 /// would start the workflow from an EventBridge rule), so the upload is claimed and its workflow started.</item>
 /// </list>
-/// A running workflow is left to finish.
+/// A running workflow is left to finish. With <c>--upload-starter eventbridge</c> the bucket's rule starts every
+/// upload's workflow (unnamed, so it cannot be found by name): staged bytes are then left to it, and this class
+/// never starts a second execution whose compensation could undo the first one's work.
 /// </summary>
 internal sealed class UploadReconciler(
     IFileCatalog catalog,
@@ -22,6 +24,7 @@ internal sealed class UploadReconciler(
     IStepFunctions stepFunctions,
     WorkflowArns arns,
     InFlightUploads inFlight,
+    ServerOptions options,
     ILogger<UploadReconciler> logger)
 {
     public async Task<UploadSession> ReconcileAsync(UploadSession session, CancellationToken cancellationToken)
@@ -29,6 +32,12 @@ internal sealed class UploadReconciler(
         if (session.Status is not (UploadStatus.Processing or UploadStatus.Pending) || inFlight.Contains(session.Id))
         {
             return session;
+        }
+
+        if (options.EventBridgeStartsUploads)
+        {
+            // The rule's execution settles the session (FinishUpload / FailUpload); reading is all that is left here.
+            return await catalog.GetUploadAsync(session.Id, cancellationToken) ?? session;
         }
 
         if (session.Status == UploadStatus.Pending)

@@ -323,4 +323,20 @@ public sealed class TemplateTests
         from statement in List(document["Statement"]).Select(Map)
         where Str(statement["Effect"]) == "Allow"
         select (item.Owner, statement);
+
+    [Fact]
+    public void UploadStateMachine_StartExecution_IsGrantedToTheEventBridgeRuleAlone()
+    {
+        // Exactly one starter in AWS: a second one (the API settling a pending upload) would run a second execution
+        // of the same upload beside the rule's unnamed one.
+        var grantees = Template.Resources
+            .Where(r => Descendants(r.Value).OfType<Dictionary<string, object?>>().Any(statement =>
+                statement.TryGetValue("Action", out var action)
+                && OneOrMany(action).Any(a => a is string s && s == "states:StartExecution")
+                && OneOrMany(statement.GetValueOrDefault("Resource")).Any(res => RefTarget(res) == "UploadStateMachine")))
+            .Select(r => r.Key)
+            .ToList();
+
+        Assert.Equal(["StagedObjectCreatedRuleRole"], grantees);
+    }
 }
