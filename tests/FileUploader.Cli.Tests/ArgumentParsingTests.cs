@@ -1,5 +1,6 @@
 using FileUploader.Cli.Api;
 using FileUploader.Cli.Commands;
+using FileUploader.Cli.Terminal;
 
 namespace FileUploader.Cli.Tests;
 
@@ -45,4 +46,16 @@ public sealed class ArgumentParsingTests
         var error = Assert.Throws<CliException>(() => FileIds.FromArgument(argument));
         Assert.Equal(ExitCode.Usage, error.ExitCode);
     }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(42, "42s")]
+    [InlineData(125, "2m 5s")]
+    [InlineData(3900, "1h 5m")]
+    public void FormatDuration_TimeLeftOfATransfer_NeverSaysExpired(int seconds, string expected) =>
+        Assert.Equal(expected, Sizes.FormatDuration(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void FormatRemaining_PastExpiry_SaysExpired() =>
+        Assert.Equal("expired", Sizes.FormatRemaining(TimeSpan.FromSeconds(-1)));
 }

@@ -20,9 +20,13 @@ internal static class Sizes
             : string.Create(CultureInfo.InvariantCulture, $"{bytes:0.0} {Units[unit]}");
     }
 
+    /// <summary>Time until a link expires: "59m 58s", or "expired" once it has.</summary>
     public static string FormatRemaining(TimeSpan remaining) =>
-        remaining <= TimeSpan.Zero ? "expired"
-        : remaining.TotalHours >= 1 ? $"{(int)remaining.TotalHours}h {remaining.Minutes}m"
-        : remaining.TotalMinutes >= 1 ? $"{remaining.Minutes}m {remaining.Seconds}s"
-        : $"{remaining.Seconds}s";
+        remaining <= TimeSpan.Zero ? "expired" : FormatDuration(remaining);
+
+    /// <summary>A duration for people: "1h 5m", "2m 3s", "0s".</summary>
+    public static string FormatDuration(TimeSpan duration) =>
+        duration.TotalHours >= 1 ? $"{(int)duration.TotalHours}h {duration.Minutes}m"
+        : duration.TotalMinutes >= 1 ? $"{duration.Minutes}m {duration.Seconds}s"
+        : $"{Math.Max(duration.Seconds, 0)}s";
 }

@@ -79,7 +79,7 @@ internal abstract class TransferProgress
                 var speed = update.Done / seconds;
                 var left = size is > 0 && speed > 0 ? TimeSpan.FromSeconds((size.Value - update.Done) / speed) : TimeSpan.Zero;
                 var line = size is > 0
-                    ? $"{label}: {decile * 10}% of {Sizes.Format(size.Value)}, {Sizes.Format(speed)}/s, {Sizes.FormatRemaining(left)} left"
+                    ? $"{label}: {decile * 10}% of {Sizes.Format(size.Value)}, {Sizes.Format(speed)}/s, {Sizes.FormatDuration(left)} left"
                     : $"{label}: {Sizes.Format(update.Done)}, {Sizes.Format(speed)}/s";
                 lock (_gate)
                 {
