@@ -65,6 +65,12 @@ internal abstract class StateNode(string name, StateType type)
         StateType.Parallel => "ParallelState",
         _ => "MapState",
     };
+
+    /// <summary>The Entered event type (PassStateEntered, …), built once: every visit of the state records it.</summary>
+    public string EnteredEventType => field ??= EventPrefix + "Entered";
+
+    /// <summary>The Exited event type (PassStateExited, …), built once.</summary>
+    public string ExitedEventType => field ??= EventPrefix + "Exited";
 }
 
 /// <summary>The states that produce a result merged by ResultPath and may Retry/Catch (Task, Parallel, Map).</summary>

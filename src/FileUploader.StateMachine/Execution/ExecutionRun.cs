@@ -78,7 +78,12 @@ internal sealed class ExecutionRun
             var id = ++_lastEventId;
             var e = new HistoryEvent(id, previous, _time.GetUtcNow(), type, details);
             _history.Add(e);
-            _pendingEvents.Add(e);
+            if (_durable)
+            {
+                // A journal that cannot outlive the process never receives events (see CommitLocked).
+                _pendingEvents.Add(e);
+            }
+
             if (frame is not null)
             {
                 frame.LastEventId = id;

@@ -403,7 +403,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         frame.EnteredAt = _time.GetUtcNow();
-        run.AddEvent(frame, state.EventPrefix + "Entered", new EventDetails { Name = state.Name, Input = frame.GetInputJson() });
+        run.AddEvent(frame, state.EnteredEventType, new EventDetails { Name = state.Name, Input = frame.GetInputJson() });
         frame.Phase = 1;
     }
 
@@ -411,7 +411,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false)
     {
         var outputJson = JsonText.Write(output);
-        run.AddEvent(frame, state.EventPrefix + "Exited", new EventDetails { Name = state.Name, Output = outputJson });
+        run.AddEvent(frame, state.ExitedEventType, new EventDetails { Name = state.Name, Output = outputJson });
         if (assigned is not null)
         {
             frame.Variables.Assign(assigned);

@@ -48,6 +48,26 @@ public sealed class HistoryEvent
     /// <summary>The details object as JSON, or null when the event type carries no details.</summary>
     public string? DetailsJson => _detailsJson ??= _details?.ToJson();
 
+    /// <summary>
+    /// Writes the details object (or null) into <paramref name="writer"/>, which must use default options, without
+    /// first rendering it to a string (the SQLite journal packs every event it stores this way).
+    /// </summary>
+    internal void WriteDetailsTo(Utf8JsonWriter writer)
+    {
+        if (_detailsJson is not null)
+        {
+            writer.WriteRawValue(_detailsJson, skipInputValidation: true);
+        }
+        else if (_details is not null)
+        {
+            _details.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
     internal static string DetailsFieldFor(string type)
     {
         if (type.EndsWith("StateEntered", StringComparison.Ordinal))
@@ -112,61 +132,8 @@ internal sealed record EventDetails
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         writer.Reset(buffer);
-        {
-            writer.WriteStartObject();
-            WriteIf(writer, "name", Name);
-            if (Index is { } index)
-            {
-                writer.WriteNumber("index", index);
-            }
-
-            if (Length is { } length)
-            {
-                writer.WriteNumber("length", length);
-            }
-
-            WriteIf(writer, "resourceType", ResourceType);
-            WriteIf(writer, "resource", Resource);
-            WriteIf(writer, "region", Region);
-            WriteIf(writer, "parameters", Parameters);
-            if (Input is not null)
-            {
-                writer.WriteString("input", Input);
-                writer.WriteStartObject("inputDetails");
-                writer.WriteBoolean("truncated", false);
-                writer.WriteEndObject();
-            }
-
-            if (Output is not null)
-            {
-                writer.WriteString("output", Output);
-                writer.WriteStartObject("outputDetails");
-                writer.WriteBoolean("truncated", false);
-                writer.WriteEndObject();
-            }
-
-            WriteIf(writer, "roleArn", RoleArn);
-            WriteIf(writer, "stateMachineArn", StateMachineArn);
-            if (TimeoutInSeconds is { } timeout)
-            {
-                writer.WriteNumber("timeoutInSeconds", timeout);
-            }
-
-            if (HeartbeatInSeconds is { } heartbeat)
-            {
-                writer.WriteNumber("heartbeatInSeconds", heartbeat);
-            }
-
-            if (HasError || Error is not null)
-            {
-                WriteIf(writer, "error", Error);
-                WriteIf(writer, "cause", Cause);
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-        }
-
+        WriteTo(writer);
+        writer.Flush();
         var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
         if (buffer.Capacity > 1 << 20)
         {
@@ -175,6 +142,62 @@ internal sealed record EventDetails
         }
 
         return json;
+    }
+
+    /// <summary>Writes the details object; a writer with default options gives the same text as <see cref="ToJson"/>.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        WriteIf(writer, "name", Name);
+        if (Index is { } index)
+        {
+            writer.WriteNumber("index", index);
+        }
+
+        if (Length is { } length)
+        {
+            writer.WriteNumber("length", length);
+        }
+
+        WriteIf(writer, "resourceType", ResourceType);
+        WriteIf(writer, "resource", Resource);
+        WriteIf(writer, "region", Region);
+        WriteIf(writer, "parameters", Parameters);
+        if (Input is not null)
+        {
+            writer.WriteString("input", Input);
+            writer.WriteStartObject("inputDetails");
+            writer.WriteBoolean("truncated", false);
+            writer.WriteEndObject();
+        }
+
+        if (Output is not null)
+        {
+            writer.WriteString("output", Output);
+            writer.WriteStartObject("outputDetails");
+            writer.WriteBoolean("truncated", false);
+            writer.WriteEndObject();
+        }
+
+        WriteIf(writer, "roleArn", RoleArn);
+        WriteIf(writer, "stateMachineArn", StateMachineArn);
+        if (TimeoutInSeconds is { } timeout)
+        {
+            writer.WriteNumber("timeoutInSeconds", timeout);
+        }
+
+        if (HeartbeatInSeconds is { } heartbeat)
+        {
+            writer.WriteNumber("heartbeatInSeconds", heartbeat);
+        }
+
+        if (HasError || Error is not null)
+        {
+            WriteIf(writer, "error", Error);
+            WriteIf(writer, "cause", Cause);
+        }
+
+        writer.WriteEndObject();
     }
 
     private static void WriteIf(Utf8JsonWriter writer, string name, string? value)

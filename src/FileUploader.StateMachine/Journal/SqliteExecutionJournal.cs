@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using FileUploader.StateMachine.History;
 using Microsoft.Data.Sqlite;
 
@@ -40,12 +42,28 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             phase INTEGER NOT NULL, step INTEGER NOT NULL, input TEXT NOT NULL, variables TEXT, retry_counts TEXT,
             due_at INTEGER, entered_at INTEGER NOT NULL, last_event_id INTEGER NOT NULL, status TEXT NOT NULL,
             output TEXT, error TEXT, cause TEXT, PRIMARY KEY (execution_arn, frame_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS definitions (id TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS event_batches (
+            execution_arn TEXT NOT NULL, first_id INTEGER NOT NULL, events TEXT NOT NULL,
+            PRIMARY KEY (execution_arn, first_id)) WITHOUT ROWID;
         """;
+
+    /// <summary>
+    /// Prefix of an executions.definition value that names a row of the definitions table. A definition is JSON
+    /// and so never starts with this; rows written before the table existed hold the definition itself.
+    /// </summary>
+    private const string DefinitionReferencePrefix = "sha256:";
+
+    /// <summary>Bounds the memory of definitions already known to be stored (a handful per state machine in practice).</summary>
+    private const int MaxKnownDefinitions = 1024;
 
     private readonly Lock _sync = new();
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _upsertExecution;
-    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _insertDefinition;
+    private readonly Dictionary<string, string> _storedDefinitionIds = new(StringComparer.Ordinal);
+    private readonly SqliteCommand _insertEventBatch;
+    private readonly HistoryEventPacking _packing = new();
     private readonly SqliteCommand _upsertFrame;
     private readonly SqliteCommand _deleteFrame;
     private readonly SqliteCommand _deleteAllFrames;
@@ -54,14 +72,17 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private SqliteExecutionJournal(SqliteConnection connection)
     {
         _connection = connection;
+        // Only the status columns change after an execution started; updating just those (instead of REPLACE,
+        // which deletes and re-inserts the row and its index entry) keeps a finishing commit small.
         _upsertExecution = Prepare("""
-            INSERT OR REPLACE INTO executions (arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at)
+            INSERT INTO executions (arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at)
             VALUES ($arn, $sm, $name, $status, $start, $stop, $input, $output, $error, $cause, $definition, $role, $timeout)
+            ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stop_date = excluded.stop_date, output = excluded.output,
+                error = excluded.error, cause = excluded.cause
             """, "$arn", "$sm", "$name", "$status", "$start", "$stop", "$input", "$output", "$error", "$cause", "$definition", "$role", "$timeout");
-        _insertEvent = Prepare("""
-            INSERT OR REPLACE INTO events (execution_arn, id, previous_id, timestamp, type, details)
-            VALUES ($arn, $id, $previous, $timestamp, $type, $details)
-            """, "$arn", "$id", "$previous", "$timestamp", "$type", "$details");
+        _insertEventBatch = Prepare("""
+            INSERT OR REPLACE INTO event_batches (execution_arn, first_id, events) VALUES ($arn, $first, $events)
+            """, "$arn", "$first", "$events");
         _upsertFrame = Prepare("""
             INSERT OR REPLACE INTO frames (execution_arn, frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts,
                 due_at, entered_at, last_event_id, status, output, error, cause)
@@ -69,6 +90,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             """, "$arn", "$id", "$parent", "$idx", "$state", "$phase", "$step", "$input", "$variables", "$retry", "$due", "$entered", "$last", "$status", "$output", "$error", "$cause");
         _deleteFrame = Prepare("DELETE FROM frames WHERE execution_arn = $arn AND frame_id = $id", "$arn", "$id");
         _deleteAllFrames = Prepare("DELETE FROM frames WHERE execution_arn = $arn", "$arn");
+        _insertDefinition = Prepare("INSERT OR IGNORE INTO definitions (id, definition) VALUES ($id, $definition)", "$id", "$definition");
     }
 
     public bool IsDurable => true;
@@ -112,15 +134,25 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _connection.BeginTransaction();
+            (string Definition, string Id)? newDefinition = null;
             if (batch.Execution is { } e)
             {
+                // Every execution of a state machine version shares its definition: store it once and reference it.
+                if (!_storedDefinitionIds.TryGetValue(e.Definition, out var definitionId))
+                {
+                    definitionId = DefinitionId(e.Definition);
+                    Run(_insertDefinition, transaction, definitionId, e.Definition);
+                    newDefinition = (e.Definition, definitionId);
+                }
+
                 Run(_upsertExecution, transaction, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
-                    e.Input, e.Output, e.Error, e.Cause, e.Definition, e.RoleArn, e.TimeoutAt?.UtcTicks);
+                    e.Input, e.Output, e.Error, e.Cause, definitionId, e.RoleArn, e.TimeoutAt?.UtcTicks);
             }
 
-            foreach (var ev in batch.Events)
+            if (batch.Events.Count > 0)
             {
-                Run(_insertEvent, transaction, batch.ExecutionArn, ev.Id, ev.PreviousEventId, ev.Timestamp.UtcTicks, ev.Type, ev.DetailsJson);
+                // One row per commit; the events table holds only what journals written before event_batches existed.
+                Run(_insertEventBatch, transaction, batch.ExecutionArn, batch.Events[0].Id, _packing.Pack(batch.Events));
             }
 
             if (batch.DeleteAllFrames)
@@ -142,6 +174,16 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             }
 
             transaction.Commit();
+            if (newDefinition is { } stored)
+            {
+                // Only once committed: a rolled-back transaction did not store it.
+                if (_storedDefinitionIds.Count >= MaxKnownDefinitions)
+                {
+                    _storedDefinitionIds.Clear();
+                }
+
+                _storedDefinitionIds[stored.Definition] = stored.Id;
+            }
         }
     }
 
@@ -151,16 +193,38 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     public IReadOnlyList<ExecutionRecord> LoadExecutions() =>
         Query("""
-            SELECT arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at
-            FROM executions
+            SELECT e.arn, e.state_machine_arn, e.name, e.status, e.start_date, e.stop_date, e.input, e.output, e.error, e.cause,
+                COALESCE(d.definition, e.definition), e.role_arn, e.timeout_at
+            FROM executions e LEFT JOIN definitions d ON d.id = e.definition
             """, r => new ExecutionRecord(
                 r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Date(r, 4), NullableDate(r, 5), r.GetString(6),
                 NullableString(r, 7), NullableString(r, 8), NullableString(r, 9), r.GetString(10), r.GetString(11), NullableDate(r, 12)));
 
-    public IReadOnlyList<HistoryEvent> LoadHistory(string executionArn) =>
-        Query("SELECT id, previous_id, timestamp, type, details FROM events WHERE execution_arn = $p0 ORDER BY id",
+    public IReadOnlyList<HistoryEvent> LoadHistory(string executionArn)
+    {
+        var history = Query("SELECT id, previous_id, timestamp, type, details FROM events WHERE execution_arn = $p0 ORDER BY id",
             r => new HistoryEvent(r.GetInt64(0), r.GetInt64(1), Date(r, 2), r.GetString(3), NullableString(r, 4)),
             executionArn);
+        var packed = Query("SELECT events FROM event_batches WHERE execution_arn = $p0 ORDER BY first_id", r => r.GetString(0), executionArn);
+        if (packed.Count == 0)
+        {
+            return history;
+        }
+
+        var legacyEvents = history.Count;
+        foreach (var batch in packed)
+        {
+            HistoryEventPacking.Unpack(batch, history);
+        }
+
+        if (legacyEvents > 0)
+        {
+            // Rows from both tables only when an older journal was continued; event ids are unique across them.
+            history.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        }
+
+        return history;
+    }
 
     public IReadOnlyList<FrameRecord> LoadFrames(string executionArn) =>
         Query("""
@@ -183,13 +247,17 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
             _disposed = true;
             _upsertExecution.Dispose();
-            _insertEvent.Dispose();
+            _insertDefinition.Dispose();
+            _insertEventBatch.Dispose();
             _upsertFrame.Dispose();
             _deleteFrame.Dispose();
             _deleteAllFrames.Dispose();
             _connection.Dispose();
         }
     }
+
+    private static string DefinitionId(string definition) =>
+        DefinitionReferencePrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(definition)));
 
     private SqliteCommand Prepare(string sql, params string[] parameters)
     {

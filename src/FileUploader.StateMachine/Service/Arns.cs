@@ -14,8 +14,7 @@ internal static class Arns
     /// <summary>Throws InvalidArn unless the text is a state machine ARN (arn:aws:states:region:account:stateMachine:name).</summary>
     public static void RequireStateMachineArn(string? arn)
     {
-        var parts = arn?.Split(':');
-        if (parts is not { Length: 7 } || parts[0] != "arn" || parts[2] != "states" || parts[5] != "stateMachine" || parts[6].Length == 0)
+        if (!HasShape(arn, 7, "stateMachine"))
         {
             throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidArn, $"Invalid Arn: 'Resource type not valid in this context: {arn}'");
         }
@@ -24,11 +23,44 @@ internal static class Arns
     /// <summary>Throws InvalidArn unless the text is an execution ARN (…:execution:stateMachineName:executionName).</summary>
     public static void RequireExecutionArn(string? arn)
     {
-        var parts = arn?.Split(':');
-        if (parts is not { Length: 8 } || parts[0] != "arn" || parts[2] != "states" || parts[5] != "execution" || parts[6].Length == 0 || parts[7].Length == 0)
+        if (!HasShape(arn, 8, "execution"))
         {
             throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidArn, $"Invalid Arn: 'Resource type not valid in this context: {arn}'");
         }
+    }
+
+    /// <summary>
+    /// arn:?:states:?:?:{resourceType}:… with exactly <paramref name="partCount"/> colon-separated parts and the parts
+    /// after the resource type non-empty. Checked on the span because every StartExecution checks an ARN.
+    /// </summary>
+    private static bool HasShape(string? arn, int partCount, string resourceType)
+    {
+        if (arn is null)
+        {
+            return false;
+        }
+
+        Span<Range> parts = stackalloc Range[9];
+        var text = arn.AsSpan();
+        if (text.Split(parts, ':') != partCount)
+        {
+            return false;
+        }
+
+        if (!text[parts[0]].SequenceEqual("arn") || !text[parts[2]].SequenceEqual("states") || !text[parts[5]].SequenceEqual(resourceType))
+        {
+            return false;
+        }
+
+        for (var i = 6; i < partCount; i++)
+        {
+            if (text[parts[i]].IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>AWS's name rule for state machines and executions: 1–80 characters, none of whitespace, brackets, wildcards or punctuation it reserves.</summary>
