@@ -60,6 +60,39 @@ public sealed class UploadPageTests(BrowserFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Cancel_MidUpload_StopsTheTransferShowsCancelledAndStoresNothing()
+    {
+        var page = await fixture.NewPageAsync();
+        // Throttle the page's uploads (Chromium's own network emulation) so there is time to press Cancel.
+        var devTools = await page.Context.NewCDPSessionAsync(page);
+        await devTools.SendAsync("Network.enable");
+        await devTools.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false,
+            ["latency"] = 0,
+            ["downloadThroughput"] = -1,
+            ["uploadThroughput"] = 256 * 1024,
+        });
+        await page.GotoAsync("/");
+        var filesBefore = StoredFileCount();
+
+        await page.SetInputFilesAsync("#file-input", WriteFile("too-slow.bin", 8 * 1024 * 1024));
+        var item = page.Locator(".upload", new() { HasText = "too-slow.bin" });
+        await Expect(item.Locator(".progress-text")).ToContainTextAsync("left", new() { Timeout = 15_000 });
+        await item.Locator(".cancel").ClickAsync();
+
+        await Expect(item.Locator(".error")).ToHaveTextAsync("Cancelled.");
+        await Expect(item.Locator(".result")).ToBeHiddenAsync();
+        Assert.Equal(filesBefore, StoredFileCount());
+        await BrowserFixture.ScreenshotAsync(page, "cancelled");
+    }
+
+    private int StoredFileCount() =>
+        Directory.EnumerateFiles(fixture.DataDirectory, "*", SearchOption.AllDirectories)
+            .Count(path => path.Contains($"{Path.DirectorySeparatorChar}objects{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}tmp{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    [Fact]
     public async Task Revoke_AfterConfirm_LinkRefusedAndPageSaysRevoked()
     {
         var page = await fixture.NewPageAsync();
