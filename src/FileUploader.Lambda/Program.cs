@@ -2,6 +2,7 @@
 using System.Runtime.InteropServices;
 using FileUploader.Lambda;
 using FileUploader.Lambda.Hosting;
+using FileUploader.Lambda.HttpApi;
 using FileUploader.Lambda.RuntimeApi;
 
 var environment = LambdaEnvironment.FromProcess();
@@ -23,5 +24,16 @@ using var client = new RuntimeApiClient(environment.RuntimeApi);
 return await LambdaBootstrap.RunAsync(
     environment,
     client,
-    builder => builder.Services.AddFileUploaderSteps(environment),
+    builder =>
+    {
+        // One binary for every function: the API (Handler: HttpApi) or a workflow step (Handler: its step name).
+        if (environment.Handler == HttpApiInvocationHandler.HandlerName)
+        {
+            builder.Services.AddFileUploaderHttpApi(environment);
+        }
+        else
+        {
+            builder.Services.AddFileUploaderSteps(environment);
+        }
+    },
     stopping.Token);

@@ -1,4 +1,6 @@
+using FileUploader.Api;
 using FileUploader.Core.Domain;
+using FileUploader.Core.Ports;
 using FileUploader.Core.Steps;
 using FileUploader.Server.Api;
 using FileUploader.Server.Diagnostics;
@@ -69,6 +71,7 @@ internal static class ServerApp
         LocalEngine.Add(services, options);
         services.AddSteps();
         services.AddSingleton<InFlightUploads>();
+        AddSharedApi(services, options);
         services.AddSingleton<UploadService>();
         services.AddSingleton<UploadReconciler>();
         services.AddSingleton<UploadSweeper>();
@@ -88,6 +91,7 @@ internal static class ServerApp
         app.UseRouting();
         app.MapGet("/healthz", (HttpContext context) =>
             UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, new Health("ok"), ApiJsonContext.Api.Health, location: null));
+        app.MapSharedApiEndpoints();
         app.MapUploadEndpoints();
         app.MapFileEndpoints();
         // The engine's Step Functions-compatible endpoint (AWS JSON 1.0 on POST /): the AWS CLI and SDKs drive it.
@@ -104,6 +108,29 @@ internal static class ServerApp
         await app.Services.GetRequiredService<WorkflowDefinitions>().EnsureCreatedAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         Log.Started(app.Services.GetRequiredService<ILogger<WorkflowDefinitions>>(), options.PublicBaseUrl, options.DataDirectory, options.Storage);
+    }
+
+    // The handling shared with the API Lambda, on this server's engine: it starts uploads it finds staged (unless the
+    // bucket's EventBridge rule does) and streams counted downloads itself.
+    private static void AddSharedApi(IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(new ApiSettings(options.LinkTtl, options.MaxLinkTtl, options.MaxUploadBytes, options.UploadUrlTtl)
+        {
+            EventBridgeStartsUploads = options.EventBridgeStartsUploads,
+            RedirectDownloads = false,
+        });
+        services.AddSingleton<EngineWorkflows>();
+        services.AddSingleton<IExpiryWorkflow>(sp => sp.GetRequiredService<EngineWorkflows>());
+        services.AddSingleton<IUploadWorkflowStarter>(sp => sp.GetRequiredService<EngineWorkflows>());
+        services.AddSingleton<UploadSessions>();
+        services.AddSingleton(sp => new SessionReconciler(
+            sp.GetRequiredService<IFileCatalog>(),
+            sp.GetRequiredService<IObjectStore>(),
+            sp.GetRequiredService<ApiSettings>(),
+            sp.GetRequiredService<ILogger<SessionReconciler>>(),
+            sp.GetRequiredService<IUploadWorkflowStarter>(),
+            sp.GetRequiredService<InFlightUploads>()));
+        services.AddSingleton<FileApi>();
     }
 
     // The switch point between the embedded default and AWS: everything above the ports is the same.

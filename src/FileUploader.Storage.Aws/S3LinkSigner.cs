@@ -37,6 +37,10 @@ public sealed class S3LinkSigner(IAmazonS3 s3, AwsStorageOptions options, TimePr
     public UploadTarget CreateUploadTarget(string stagingKey, long maxBytes, string contentType, DateTimeOffset expiresAt)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+
+        // An upload announced without a type still needs one in the policy (an exact-match condition cannot be empty);
+        // Validate sniffs the real type from the bytes either way.
+        contentType = string.IsNullOrWhiteSpace(contentType) ? "application/octet-stream" : contentType;
         var encryption = options.KmsKeyId is null ? "AES256" : "aws:kms";
         var fields = new Dictionary<string, string>
         {

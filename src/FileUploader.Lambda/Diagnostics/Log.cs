@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace FileUploader.Lambda.Diagnostics;
 
 /// <summary>
-/// The Lambda host's log messages. Event ids 5000-5099 belong to this project; next free id: 5008.
+/// The Lambda host's log messages. Event ids 5000-5099 belong to this project; next free id: 5011.
 /// </summary>
 internal static partial class Log
 {
@@ -30,4 +30,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "The Runtime API refused the invocation's answer with {StatusCode}; taking the next event")]
     public static partial void AnswerRejected(ILogger logger, int statusCode, Exception exception);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "HTTP {Method} {Path} refused with {StatusCode} {Error}: {Message}")]
+    public static partial void HttpRequestRefused(ILogger logger, string method, string path, int statusCode, string error, string message);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Error, Message = "HTTP {Method} {Path} failed")]
+    public static partial void HttpRequestFailed(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Could not stop the expiry execution of revoked file {FileId} ({ErrorCode}); it will find the file gone")]
+    public static partial void ExpiryStopFailed(ILogger logger, string fileId, string errorCode, Exception exception);
 }

@@ -1,36 +1,18 @@
 using System.Text.Json;
-using FileUploader.Core.Domain;
-using FileUploader.Core.Ports;
+using FileUploader.Api;
 
 namespace FileUploader.Server.Api;
 
 /// <summary>
-/// The one place where failures become HTTP answers: every refusal is JSON <c>{error, message}</c>, bad input is
-/// always a 4xx, and only faults of the server itself are 5xx.
+/// The server's side of turning failures into HTTP answers: Kestrel's own refusals and a client that went away come
+/// first, everything else is the shared mapping (<see cref="FileUploader.Api.ApiErrors"/>). Every refusal is JSON
+/// <c>{error, message}</c>, bad input is always a 4xx, and only faults of the server itself are 5xx.
 /// </summary>
-internal static class ApiErrors
+internal static class ServerApiErrors
 {
-    /// <summary>Status for a step's stable error name (what Validate, Store… fail with).</summary>
-    public static int StatusForErrorName(string? errorName) => errorName switch
-    {
-        ErrorNames.UploadRejected => StatusCodes.Status400BadRequest,
-        ErrorNames.NotFound => StatusCodes.Status404NotFound,
-        ErrorNames.Conflict => StatusCodes.Status409Conflict,
-        ErrorNames.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
-        ErrorNames.StorageUnavailable => StatusCodes.Status503ServiceUnavailable,
-        ApiErrorNames.TooLarge => StatusCodes.Status413PayloadTooLarge,
-        _ => StatusCodes.Status500InternalServerError,
-    };
-
-    public static ApiException FromErrorName(string? errorName, string? message) =>
-        new(StatusForErrorName(errorName), errorName ?? ApiErrorNames.ServerError, message ?? "The upload failed.");
-
     /// <summary>Maps any exception that escaped an endpoint.</summary>
     public static ApiException Map(Exception exception, HttpContext context) => exception switch
     {
-        ApiException api => api,
-        ObjectTooLargeException tooLarge => ApiException.TooLarge($"The body is larger than {tooLarge.MaxBytes} bytes."),
-        StepFailedException step => FromErrorName(step.ErrorName, step.Message),
         // Kestrel's own refusals: body past MaxRequestBodySize (413), too slow (408), cut short (400)…
         BadHttpRequestException bad => new ApiException(
             bad.StatusCode,
@@ -41,12 +23,10 @@ internal static class ApiErrors
                 _ => ApiErrorNames.BadRequest,
             },
             bad.Message),
-        JsonException => ApiException.BadRequest("The body is not valid JSON of the expected shape."),
-        InvalidDataException invalid => ApiException.BadRequest(invalid.Message),
         // The client went away mid-body: nothing to answer, but it is their fault, not ours.
         IOException or OperationCanceledException when context.RequestAborted.IsCancellationRequested =>
             ApiException.BadRequest("The request was aborted by the client."),
-        _ => new ApiException(StatusCodes.Status500InternalServerError, ApiErrorNames.ServerError, "An unexpected error occurred."),
+        _ => FileUploader.Api.ApiErrors.Map(exception),
     };
 
     public static async Task WriteAsync(HttpContext context, int statusCode, string error, string message)

@@ -1,21 +1,13 @@
-using System.Text;
-using Microsoft.Net.Http.Headers;
+using FileUploader.Api;
 
 namespace FileUploader.Server.Api;
 
 /// <summary>
-/// The headers every served file gets, whichever link served it: always an attachment (RFC 6266 with an RFC 5987
+/// The headers every file this server streams gets (the values are shared with every host: <see cref="AttachmentHeaderValues"/>): always an attachment (RFC 6266 with an RFC 5987
 /// <c>filename*</c>), never sniffed, never run as a page. HTML, SVG and friends are sent as opaque bytes.
 /// </summary>
 internal static class AttachmentHeaders
 {
-    private static readonly HashSet<string> ActiveTypes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "text/javascript",
-        "application/javascript", "application/ecmascript", "text/ecmascript", "application/x-javascript", "text/css",
-        "application/pdf", "application/x-shockwave-flash", "text/xsl", "application/wasm",
-    };
-
     public static void Apply(HttpResponse response, string fileName, string contentType, string sha256, DateTimeOffset expiresAt)
     {
         var headers = response.Headers;
@@ -32,48 +24,8 @@ internal static class AttachmentHeaders
     }
 
     /// <summary><c>attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded</c>.</summary>
-    public static string ContentDisposition(string fileName)
-    {
-        var fallback = new StringBuilder(fileName.Length);
-        foreach (var c in fileName)
-        {
-            fallback.Append(c is >= ' ' and < (char)127 and not '"' and not '\\' and not '%' ? c : '_');
-        }
-
-        return $"attachment; filename=\"{fallback}\"; filename*=UTF-8''{Rfc5987Encode(fileName)}";
-    }
+    public static string ContentDisposition(string fileName) => AttachmentHeaderValues.ContentDisposition(fileName);
 
     /// <summary>Types a browser would render or run become <c>application/octet-stream</c>; parameters are dropped.</summary>
-    public static string SafeContentType(string contentType)
-    {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var parsed) || parsed.MediaType.Length == 0)
-        {
-            return "application/octet-stream";
-        }
-
-        var mediaType = parsed.MediaType.ToString();
-        return ActiveTypes.Contains(mediaType) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase)
-            ? "application/octet-stream"
-            : mediaType;
-    }
-
-    // RFC 5987 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
-    private static string Rfc5987Encode(string value)
-    {
-        var builder = new StringBuilder(value.Length * 2);
-        foreach (var b in Encoding.UTF8.GetBytes(value))
-        {
-            var c = (char)b;
-            if (char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '&' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~')
-            {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
-    }
+    public static string SafeContentType(string contentType) => AttachmentHeaderValues.SafeContentType(contentType);
 }

@@ -1,3 +1,4 @@
+using FileUploader.Api;
 using Microsoft.Net.Http.Headers;
 
 namespace FileUploader.Server.Api;

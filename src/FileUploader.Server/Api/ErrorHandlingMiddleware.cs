@@ -1,10 +1,11 @@
+using FileUploader.Api;
 using FileUploader.Server.Diagnostics;
 using FileUploader.Server.Web;
 
 namespace FileUploader.Server.Api;
 
 /// <summary>
-/// Catches what endpoints throw and answers through <see cref="ApiErrors"/>; also gives routing's bare 404/405 a
+/// Catches what endpoints throw and answers through <see cref="ServerApiErrors"/>; also gives routing's bare 404/405 a
 /// JSON body, so no client ever has to parse an HTML or empty error.
 /// </summary>
 internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
@@ -17,7 +18,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
         }
         catch (Exception exception)
         {
-            var error = ApiErrors.Map(exception, context);
+            var error = ServerApiErrors.Map(exception, context);
             if (error.StatusCode >= 500)
             {
                 Log.UnhandledError(logger, context.Request.Method, context.Request.Path, exception);
@@ -44,7 +45,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 return;
             }
 
-            await ApiErrors.WriteAsync(context, error.StatusCode, error.Error, error.Message);
+            await ServerApiErrors.WriteAsync(context, error.StatusCode, error.Error, error.Message);
             return;
         }
 
@@ -52,7 +53,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
             && context.Response.ContentLength is null && context.Response.ContentType is null)
         {
             var notFound = context.Response.StatusCode == StatusCodes.Status404NotFound;
-            await ApiErrors.WriteAsync(
+            await ServerApiErrors.WriteAsync(
                 context,
                 context.Response.StatusCode,
                 notFound ? ApiErrorNames.NotFound : ApiErrorNames.MethodNotAllowed,

@@ -1,17 +1,14 @@
-using System.Net;
+using FileUploader.Api;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
-using FileUploader.Server.Diagnostics;
-using FileUploader.Server.Uploads;
-using FileUploader.Server.Workflow;
-using FileUploader.StateMachine.Service;
 using FileUploader.Storage.Local;
 
 namespace FileUploader.Server.Api;
 
 /// <summary>
-/// The two ways out — the tracked share link (<c>/files/{id}</c>: expiry, download limit, atomic count) and the
-/// direct signed link (<c>/download/{key}</c>) — plus metadata and revocation.
+/// The direct signed link of the embedded storage (<c>/download/{key}</c>), and the streaming of a file's bytes with
+/// ranges, which the tracked share link (<c>/files/{id}</c>, handled by the shared <see cref="FileApi"/>) asks for
+/// once it has counted a download.
 /// </summary>
 internal static class FileEndpoints
 {
@@ -19,55 +16,7 @@ internal static class FileEndpoints
 
     public static void MapFileEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/files/{fileId}", ["GET", "HEAD"], GetSharedFileAsync);
-        app.MapGet("/files/{fileId}/info", GetInfoAsync);
-        app.MapDelete("/files/{fileId}", DeleteAsync);
         app.MapMethods("/download/{**key}", ["GET", "HEAD"], GetSignedDownloadAsync);
-    }
-
-    private static async Task GetSharedFileAsync(HttpContext context, string fileId)
-    {
-        var services = context.RequestServices;
-        var catalog = services.GetRequiredService<IFileCatalog>();
-        var time = services.GetRequiredService<TimeProvider>();
-        var logger = services.GetRequiredService<ILogger<UploadService>>();
-        if (!Identifiers.IsWellFormed(fileId))
-        {
-            throw ApiException.NotFound("There is no such file.");
-        }
-
-        var userAgent = context.Request.Headers.UserAgent.ToString();
-        var preview = LinkPreviewBots.IsPreviewBot(userAgent);
-        if (HttpMethods.IsHead(context.Request.Method) || preview)
-        {
-            // Name and size, never the bytes and never a count: a preview must not use up a one-time link.
-            var record = await catalog.GetFileAsync(fileId, context.RequestAborted);
-            EnsureDownloadable(record, time.GetUtcNow(), checkLimit: true);
-            if (preview)
-            {
-                Log.PreviewServed(logger, fileId, userAgent);
-                await WritePreviewAsync(context, record!);
-            }
-            else
-            {
-                AttachmentHeaders.Apply(context.Response, record!.OriginalFileName, record.ContentType, record.Sha256, record.ExpiresAt);
-                context.Response.ContentLength = record.Size;
-            }
-
-            return;
-        }
-
-        var claim = await catalog.TryCountDownloadAsync(fileId, time.GetUtcNow(), context.RequestAborted);
-        var counted = claim.Result switch
-        {
-            DownloadClaimResult.Counted => claim.Record!,
-            DownloadClaimResult.NotFound => throw ApiException.NotFound("There is no such file."),
-            DownloadClaimResult.Revoked => throw Revoked(),
-            DownloadClaimResult.LimitReached => throw LimitReached(claim.Record),
-            _ => throw Expired(),
-        };
-        Log.DownloadCounted(logger, fileId, counted.DownloadCount);
-        await ServeAsync(context, counted.ObjectKey, counted.OriginalFileName, counted, counted.ExpiresAt);
     }
 
     private static async Task GetSignedDownloadAsync(HttpContext context, string key)
@@ -105,65 +54,6 @@ internal static class FileEndpoints
         await ServeAsync(context, key, fileName, file, linkExpiresAt);
     }
 
-    private static async Task GetInfoAsync(HttpContext context, string fileId)
-    {
-        var catalog = context.RequestServices.GetRequiredService<IFileCatalog>();
-        var time = context.RequestServices.GetRequiredService<TimeProvider>();
-        var record = Identifiers.IsWellFormed(fileId) ? await catalog.GetFileAsync(fileId, context.RequestAborted) : null;
-        if (record is null)
-        {
-            throw ApiException.NotFound("There is no such file.");
-        }
-
-        // A file that is gone (expired or revoked) is gone for its metadata too, as for its links: 410.
-        EnsureDownloadable(record, time.GetUtcNow(), checkLimit: false);
-        var info = new FileDetails(record.Id, record.OriginalFileName, record.Size, record.ContentType, record.Sha256, record.UploadedAt, record.ExpiresAt, "available", record.DownloadCount, record.MaxDownloads);
-        await UploadEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, info, ApiJsonContext.Api.FileDetails, location: null);
-    }
-
-    private static async Task DeleteAsync(HttpContext context, string fileId)
-    {
-        var services = context.RequestServices;
-        var catalog = services.GetRequiredService<IFileCatalog>();
-        var store = services.GetRequiredService<IObjectStore>();
-        var stepFunctions = services.GetRequiredService<IStepFunctions>();
-        var arns = services.GetRequiredService<WorkflowArns>();
-        var logger = services.GetRequiredService<ILogger<UploadService>>();
-
-        var record = Identifiers.IsWellFormed(fileId) ? await catalog.GetFileAsync(fileId, context.RequestAborted) : null;
-        if (record is null)
-        {
-            throw ApiException.NotFound("There is no such file.");
-        }
-
-        var token = context.Request.Headers["X-Delete-Token"].ToString();
-        if (token.Length == 0)
-        {
-            token = context.Request.Query["token"].ToString();
-        }
-
-        if (!Identifiers.TokenMatches(token, record.DeleteTokenHash))
-        {
-            throw new ApiException(StatusCodes.Status403Forbidden, "InvalidDeleteToken", "The delete token does not match this file.");
-        }
-
-        // Revoked first, so no download starts after this point; then the bytes go.
-        await catalog.TrySetFileStatusAsync(fileId, FileStatus.Revoked, CancellationToken.None);
-        await store.DeleteAsync(record.ObjectKey, CancellationToken.None);
-        Log.FileRevoked(logger, fileId);
-        try
-        {
-            // The expiry workflow has nothing left to do.
-            await stepFunctions.StopExecutionAsync(UploadReconciler.ExecutionArn(arns.Expiry, fileId), "Revoked", "The owner revoked the file.", CancellationToken.None);
-        }
-        catch (StepFunctionsException)
-        {
-            // Already finished or never scheduled: either way nothing waits on it.
-        }
-
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
-    }
-
     private static void EnsureDownloadable(FileRecord? record, DateTimeOffset now, bool checkLimit)
     {
         if (record is null)
@@ -187,7 +77,7 @@ internal static class FileEndpoints
         }
     }
 
-    private static async Task ServeAsync(HttpContext context, string objectKey, string fileName, FileRecord record, DateTimeOffset linkExpiresAt)
+    internal static async Task ServeAsync(HttpContext context, string objectKey, string fileName, FileRecord record, DateTimeOffset linkExpiresAt)
     {
         var store = context.RequestServices.GetRequiredService<IObjectStore>();
         var etag = $"\"{record.Sha256}\"";
@@ -208,33 +98,9 @@ internal static class FileEndpoints
         await content.CopyToAsync(context.Response.Body, CopyBufferBytes, context.RequestAborted);
     }
 
-    private static Task WritePreviewAsync(HttpContext context, FileRecord record)
-    {
-        var name = WebUtility.HtmlEncode(record.OriginalFileName);
-        var size = WebUtility.HtmlEncode(FormatSize(record.Size));
-        context.Response.ContentType = "text/html; charset=utf-8";
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-        context.Response.Headers.CacheControl = "private, no-store";
-        return context.Response.WriteAsync(
-            $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{name}</title>" +
-            $"<meta property=\"og:title\" content=\"{name}\"><meta property=\"og:description\" content=\"{size} — shared with FileUploader\">" +
-            $"</head><body><p>{name} ({size})</p></body></html>",
-            context.RequestAborted);
-    }
+    private static ApiException Expired() => FileApi.Expired();
 
-    private static string FormatSize(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} bytes",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
-    };
+    private static ApiException Revoked() => FileApi.Revoked();
 
-    private static ApiException Expired() => ApiException.Gone(ApiErrorNames.LinkExpired, "This link has expired and the file is gone.");
-
-    private static ApiException Revoked() => ApiException.Gone(ApiErrorNames.Revoked, "The owner removed this file.");
-
-    private static ApiException LimitReached(FileRecord? record) =>
-        ApiException.Gone(ApiErrorNames.DownloadLimitReached, $"This link allowed {record?.MaxDownloads} downloads; they have all been used.");
+    private static ApiException LimitReached(FileRecord? record) => FileApi.LimitReached(record);
 }

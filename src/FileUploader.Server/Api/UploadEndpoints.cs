@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FileUploader.Api;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
 using FileUploader.Server.Diagnostics;
@@ -13,23 +14,21 @@ using Microsoft.Net.Http.Headers;
 namespace FileUploader.Server.Api;
 
 /// <summary>
-/// Both ways in: the one-shot multipart <c>POST /upload</c> (curl, the form) and the two-step
-/// <c>POST /uploads</c> + signed <c>PUT</c> (the protocol the CLI and AWS share), plus <c>GET /uploads/{id}</c>.
-/// Bytes stream straight to the staging object; nothing holds a whole file in memory.
+/// The ways in that stream bytes through this server: the one-shot multipart <c>POST /upload</c> (curl, the form) and
+/// the signed <c>PUT</c> of the two-step protocol. <c>POST /uploads</c> and <c>GET /uploads/{id}</c> are the shared
+/// handling's (<see cref="SharedApiEndpoints"/>). Bytes stream straight to the staging object; nothing holds a whole
+/// file in memory.
 /// </summary>
 internal static class UploadEndpoints
 {
     // Multipart framing and the small form fields around the file.
     private const long MultipartOverheadBytes = 64 * 1024;
     private const int FormFieldMaxBytes = 1024;
-    private const int JsonBodyMaxBytes = 16 * 1024;
 
     public static void MapUploadEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/upload", PostMultipartAsync);
-        app.MapPost("/uploads", PostInitiateAsync);
         app.MapPut("/upload-target/{**key}", PutUploadTargetAsync);
-        app.MapGet("/uploads/{uploadId}", GetUploadAsync);
     }
 
     private static async Task PostMultipartAsync(HttpContext context)
@@ -80,7 +79,7 @@ internal static class UploadEndpoints
                     case "file" when staged is not null:
                         throw ApiException.BadRequest("Send one file per request.");
                     case "file":
-                        if (!string.IsNullOrEmpty(section.Headers?.GetValueOrDefault(HeaderNames.ContentEncoding).ToString()))
+                        if (!string.IsNullOrEmpty(section.Headers?.GetValueOrDefault(Microsoft.Net.Http.Headers.HeaderNames.ContentEncoding).ToString()))
                         {
                             throw new ApiException(StatusCodes.Status415UnsupportedMediaType, ApiErrorNames.UnsupportedContentEncoding, "Encoded file parts are not accepted; send the bytes as they are.");
                         }
@@ -112,7 +111,7 @@ internal static class UploadEndpoints
                 throw ApiException.BadRequest("The form has no 'file' field.");
             }
 
-            var choices = UploadChoices.FromText(expiresIn, maxDownloads, options);
+            var choices = UploadChoices.FromText(expiresIn, maxDownloads, services.GetRequiredService<ApiSettings>());
             var deleteToken = Identifiers.NewDeleteToken();
             var session = uploads.NewSession(uploadId, fileName ?? string.Empty, staged.Size, staged.ContentType, choices, deleteToken, UploadStatus.Processing);
             aborted.ThrowIfCancellationRequested();
@@ -139,28 +138,6 @@ internal static class UploadEndpoints
             await uploads.DiscardStagingAsync(uploadId);
             throw;
         }
-    }
-
-    private static async Task PostInitiateAsync(HttpContext context)
-    {
-        var services = context.RequestServices;
-        var options = services.GetRequiredService<ServerOptions>();
-        var uploads = services.GetRequiredService<UploadService>();
-        var signer = services.GetRequiredService<ILinkSigner>();
-
-        RefuseEncodedBody(context.Request);
-        SetBodyLimit(context, JsonBodyMaxBytes);
-        var request = await UploadInitRequest.ReadAsync(context.Request, options, context.RequestAborted);
-
-        var uploadId = Identifiers.NewId();
-        var deleteToken = Identifiers.NewDeleteToken();
-        var session = uploads.NewSession(uploadId, request.FileName, request.Size, request.ContentType, request.Choices, deleteToken, UploadStatus.Pending);
-        var target = signer.CreateUploadTarget(UploadService.StagingKey(uploadId), request.Size, request.ContentType ?? string.Empty, session.UploadUrlExpiresAt);
-        await uploads.CreateSessionAsync(session, context.RequestAborted);
-
-        var statusUrl = $"{options.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/uploads/{uploadId}";
-        var answer = new UploadInitiated(uploadId, target.Url.AbsoluteUri, target.Method, target.Fields, session.UploadUrlExpiresAt, statusUrl, deleteToken);
-        await WriteJsonAsync(context, StatusCodes.Status201Created, answer, ApiJsonContext.Api.UploadInitiated, statusUrl);
     }
 
     private static async Task PutUploadTargetAsync(HttpContext context, string key)
@@ -222,7 +199,7 @@ internal static class UploadEndpoints
             // The bytes never fully arrived: record why, keep nothing (the store left no partial object).
             // A body past its declared size was rejected; a server fault failed it; anything else (the client went away,
             // stalled or sent a broken body) interrupted it.
-            var refusal = ApiErrors.Map(failure, context);
+            var refusal = ServerApiErrors.Map(failure, context);
             var rejected = refusal.StatusCode == StatusCodes.Status413PayloadTooLarge;
             var interrupted = !rejected && refusal.StatusCode < 500;
             await catalog.TryUpdateUploadStatusAsync(
@@ -240,36 +217,8 @@ internal static class UploadEndpoints
         await WriteJsonAsync(context, StatusCodes.Status200OK, view, ApiJsonContext.Api.UploadView, location: null);
     }
 
-    private static async Task GetUploadAsync(HttpContext context, string uploadId)
-    {
-        var services = context.RequestServices;
-        var catalog = services.GetRequiredService<IFileCatalog>();
-        var uploads = services.GetRequiredService<UploadService>();
-        var reconciler = services.GetRequiredService<UploadReconciler>();
-        if (!Identifiers.IsWellFormed(uploadId))
-        {
-            throw ApiException.NotFound("There is no such upload.");
-        }
-
-        var session = await catalog.GetUploadAsync(uploadId, context.RequestAborted) ?? throw ApiException.NotFound("There is no such upload.");
-        if (session.Status is UploadStatus.Processing or UploadStatus.Pending)
-        {
-            session = await reconciler.ReconcileAsync(session, context.RequestAborted);
-        }
-
-        var view = await uploads.ViewAsync(session, deleteToken: null, context.RequestAborted);
-        await WriteJsonAsync(context, StatusCodes.Status200OK, view, ApiJsonContext.Api.UploadView, location: null);
-    }
-
-    internal static void RefuseEncodedBody(HttpRequest request)
-    {
-        var encoding = request.Headers.ContentEncoding.ToString();
-        if (encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
-        {
-            // Inflating would let a few kilobytes claim gigabytes of disk (a zip bomb); the bytes are stored as sent or not at all.
-            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, ApiErrorNames.UnsupportedContentEncoding, $"Content-Encoding '{encoding}' is not accepted; send the bytes as they are.");
-        }
-    }
+    // Inflating would let a few kilobytes claim gigabytes of disk (a zip bomb); the bytes are stored as sent or not at all.
+    internal static void RefuseEncodedBody(HttpRequest request) => FileUploader.Api.ApiErrors.RefuseEncodedBody(request.Headers.ContentEncoding.ToString());
 
     internal static void SetBodyLimit(HttpContext context, long limit)
     {

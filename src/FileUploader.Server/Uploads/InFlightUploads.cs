@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FileUploader.Api;
 
 namespace FileUploader.Server.Uploads;
 
@@ -6,7 +7,7 @@ namespace FileUploader.Server.Uploads;
 /// Uploads a request of this process is working on right now (streaming bytes, waiting for the workflow). The sweep
 /// leaves them alone; after a restart the set is empty, so whatever the previous process left half-done is fair game.
 /// </summary>
-internal sealed class InFlightUploads
+internal sealed class InFlightUploads : IActiveUploads
 {
     private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
 

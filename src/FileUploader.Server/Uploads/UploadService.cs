@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using FileUploader.Api;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
-using FileUploader.Server.Api;
 using FileUploader.Server.Diagnostics;
 using FileUploader.Server.Workflow;
 using FileUploader.StateMachine.Service;
@@ -16,54 +16,25 @@ namespace FileUploader.Server.Uploads;
 internal sealed class UploadService(
     IFileCatalog catalog,
     IObjectStore store,
-    ILinkSigner signer,
+    UploadSessions sessions,
     IStepFunctions stepFunctions,
     WorkflowArns arns,
     ServerOptions options,
-    TimeProvider time,
     ILogger<UploadService> logger)
 {
-    public static string StagingKey(string uploadId) => StorageKeys.Staging(uploadId);
+    public static string StagingKey(string uploadId) => UploadSessions.StagingKey(uploadId);
 
-    public static string? UploadIdFromStagingKey(string key) =>
-        key.StartsWith("staging/", StringComparison.Ordinal) && Identifiers.IsWellFormed(key["staging/".Length..])
-            ? key["staging/".Length..]
-            : null;
+    public static string? UploadIdFromStagingKey(string key) => UploadSessions.UploadIdFromStagingKey(key);
 
     /// <summary>The upload execution's ARN, known before it starts (it is named after the upload).</summary>
     public string ExecutionArn(string uploadId) => UploadReconciler.ExecutionArn(arns.Upload, uploadId);
 
-    public Uri ShareUrl(string fileId) => new($"{options.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/files/{fileId}");
+    public Uri ShareUrl(string fileId) => UploadSessions.ShareUrl(options.PublicBaseUrl, fileId);
 
-    public UploadSession NewSession(string uploadId, string fileName, long declaredSize, string? contentType, UploadChoices choices, string deleteToken, UploadStatus status)
-    {
-        var now = time.GetUtcNow();
-        // Whole seconds: the signed URL carries its expiry in seconds, and both must say the same.
-        var urlExpiresAt = DateTimeOffset.FromUnixTimeSeconds((now + options.UploadUrlTtl).ToUnixTimeSeconds());
-        return new UploadSession(
-            uploadId,
-            fileName,
-            declaredSize,
-            contentType,
-            now,
-            urlExpiresAt,
-            choices.LinkLifetime,
-            choices.MaxDownloads,
-            Identifiers.HashToken(deleteToken),
-            status,
-            FileId: Identifiers.NewId(),
-            Error: null,
-            Message: null);
-    }
+    public UploadSession NewSession(string uploadId, string fileName, long declaredSize, string? contentType, UploadChoices choices, string deleteToken, UploadStatus status) =>
+        sessions.NewSession(uploadId, fileName, declaredSize, contentType, choices, deleteToken, status);
 
-    public async Task CreateSessionAsync(UploadSession session, CancellationToken cancellationToken)
-    {
-        if (!await catalog.TryCreateUploadAsync(session, cancellationToken))
-        {
-            // 128 random bits collided, or a replayed request: either way this id is not ours to reuse.
-            throw new ApiException(StatusCodes.Status409Conflict, ErrorNames.Conflict, "An upload with this id exists already.");
-        }
-    }
+    public Task CreateSessionAsync(UploadSession session, CancellationToken cancellationToken) => sessions.CreateAsync(session, cancellationToken);
 
     /// <summary>
     /// Starts the upload workflow and waits for it. If the caller goes away the workflow still finishes (it is
@@ -95,7 +66,7 @@ internal sealed class UploadService(
         // The workflow failed without recording why (a definition or engine fault): its own error is the answer.
         var error = finished.Error ?? outcome.Error;
         var message = finished.Message ?? outcome.Cause;
-        throw ApiErrors.FromErrorName(error, message);
+        throw FileUploader.Api.ApiErrors.FromErrorName(error, message);
     }
 
     /// <summary>
@@ -127,39 +98,8 @@ internal sealed class UploadService(
     }
 
     /// <summary>The user's view of a session; the file's fields once it is available.</summary>
-    public async Task<UploadView> ViewAsync(UploadSession session, string? deleteToken, CancellationToken cancellationToken)
-    {
-        var status = session.Status;
-        if (status == UploadStatus.Pending && time.GetUtcNow() >= session.UploadUrlExpiresAt)
-        {
-            return new UploadView(session.Id, "failed", Error: "UploadUrlExpired", Message: "The upload URL expired before any bytes arrived.");
-        }
-
-        if (status != UploadStatus.Available)
-        {
-            return new UploadView(session.Id, StatusText(status), Error: session.Error, Message: session.Message);
-        }
-
-        var record = await catalog.GetFileAsync(session.FileId, cancellationToken);
-        if (record is null)
-        {
-            return new UploadView(session.Id, "failed", Error: ErrorNames.NotFound, Message: "The file is no longer recorded.");
-        }
-
-        return new UploadView(
-            session.Id,
-            record.Status == FileStatus.Available ? "available" : record.Status.ToString().ToLowerInvariant(),
-            record.Id,
-            record.OriginalFileName,
-            record.Size,
-            record.Sha256,
-            record.ContentType,
-            signer.CreateDownloadUrl(record.ObjectKey, record.OriginalFileName, record.ExpiresAt).AbsoluteUri,
-            ShareUrl(record.Id).AbsoluteUri,
-            record.ExpiresAt,
-            record.MaxDownloads,
-            deleteToken);
-    }
+    public Task<UploadView> ViewAsync(UploadSession session, string? deleteToken, CancellationToken cancellationToken) =>
+        sessions.ViewAsync(session, deleteToken, options.PublicBaseUrl, cancellationToken);
 
     /// <summary>Removes what a refused or abandoned upload staged; "already gone" is fine.</summary>
     public async Task DiscardStagingAsync(string uploadId)
@@ -173,15 +113,6 @@ internal sealed class UploadService(
             // The sweep removes it later; the refusal the caller gets is what matters now.
         }
     }
-
-    public static string StatusText(UploadStatus status) => status switch
-    {
-        UploadStatus.Pending => "pending",
-        UploadStatus.Processing => "processing",
-        UploadStatus.Available => "available",
-        UploadStatus.Rejected => "rejected",
-        _ => "failed",
-    };
 
     /// <summary>The upload execution's input (<c>UploadRef</c>): everything the steps need is in the session, so only the id travels.</summary>
     internal static JsonObject WorkflowInput(UploadSession session) => new()

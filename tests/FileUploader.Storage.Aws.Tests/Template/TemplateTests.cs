@@ -187,7 +187,8 @@ public sealed class TemplateTests
         {
             Assert.All(OneOrMany(statement["Resource"]), resource => Assert.True(
                 RefTarget(resource) is "UploadStateMachine" or "ExpiryStateMachine"
-                    || SubText(resource) == "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${UploadStateMachine.Name}:*",
+                    || SubText(resource) == "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${UploadStateMachine.Name}:*"
+                    || SubText(resource) == "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ExpiryStateMachine.Name}:*",
                 $"{owner}: states permission on {resource}"));
         }
     }

@@ -2,10 +2,10 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace FileUploader.Server.Uploads;
+namespace FileUploader.Api;
 
 /// <summary>Upload ids and delete tokens: random, URL-safe, and checked before they reach storage.</summary>
-internal static class Identifiers
+public static class Identifiers
 {
     /// <summary>
     /// Upload and file ids: 128 random bits, base64url — 22 characters that are safe in a path, an object key and an

@@ -1,29 +1,34 @@
 using System.Text.Json;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Validation;
-using FileUploader.Server.Uploads;
 
-namespace FileUploader.Server.Api;
+namespace FileUploader.Api;
 
 /// <summary>
 /// The body of <c>POST /uploads</c>, read field by field so that the answer names every problem at once
 /// (missing name, negative size…) instead of one serializer exception.
 /// </summary>
-internal sealed record UploadInitRequest(string FileName, long Size, string? ContentType, UploadChoices Choices)
+public sealed record UploadInitRequest(string FileName, long Size, string? ContentType, UploadChoices Choices)
 {
     private const int MaxContentTypeLength = 255;
 
-    public static async Task<UploadInitRequest> ReadAsync(HttpRequest request, ServerOptions options, CancellationToken cancellationToken)
+    public static UploadInitRequest Parse(string? contentType, ReadOnlyMemory<byte> body, ApiSettings settings)
     {
-        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        ArgumentNullException.ThrowIfNull(settings);
+        if (contentType is null || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ApiException(StatusCodes.Status415UnsupportedMediaType, ApiErrorNames.BadRequest, "Send the upload's description as application/json.");
+            throw new ApiException(HttpStatus.UnsupportedMediaType, ApiErrorNames.BadRequest, "Send the upload's description as application/json.");
+        }
+
+        if (body.Length > ApiSettings.JsonBodyMaxBytes)
+        {
+            throw ApiException.TooLarge($"The description is {body.Length} bytes; at most {ApiSettings.JsonBodyMaxBytes} are read.");
         }
 
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 8 }, cancellationToken);
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (JsonException)
         {
@@ -75,20 +80,20 @@ internal sealed record UploadInitRequest(string FileName, long Size, string? Con
             // The same name rule Validate applies, checked now so a client learns before it sends any bytes.
             if (FileNames.Sanitize(fileName, out var nameProblem) is null)
             {
-                throw new ApiException(StatusCodes.Status400BadRequest, ErrorNames.UploadRejected, nameProblem ?? "The file name is not acceptable.");
+                throw new ApiException(HttpStatus.BadRequest, ErrorNames.UploadRejected, nameProblem ?? "The file name is not acceptable.");
             }
 
             if (size == 0)
             {
-                throw new ApiException(StatusCodes.Status400BadRequest, ErrorNames.UploadRejected, "The file is empty.");
+                throw new ApiException(HttpStatus.BadRequest, ErrorNames.UploadRejected, "The file is empty.");
             }
 
-            if (size > options.MaxUploadBytes)
+            if (size > settings.MaxUploadBytes)
             {
-                throw ApiException.TooLarge($"size is {size} bytes; this server accepts at most {options.MaxUploadBytes}.");
+                throw ApiException.TooLarge($"size is {size} bytes; this server accepts at most {settings.MaxUploadBytes}.");
             }
 
-            var choices = UploadChoices.From(expiresIn, maxDownloads, options);
+            var choices = UploadChoices.From(expiresIn, maxDownloads, settings);
             return new UploadInitRequest(fileName!, size, string.IsNullOrWhiteSpace(declaredType) ? null : declaredType, choices);
         }
     }

@@ -1,30 +1,30 @@
 using System.Globalization;
-using FileUploader.Server.Api;
 
-namespace FileUploader.Server.Uploads;
+namespace FileUploader.Api;
 
 /// <summary>What an uploader may choose about the link: its lifetime (<c>expiresIn</c>) and a download limit.</summary>
-internal sealed record UploadChoices(TimeSpan LinkLifetime, long? MaxDownloads)
+public sealed record UploadChoices(TimeSpan LinkLifetime, long? MaxDownloads)
 {
     public const long MaxDownloadsLimit = 1_000_000;
 
     /// <summary>Parses the text of form fields (<c>POST /upload</c>); every problem is reported at once.</summary>
-    public static UploadChoices FromText(string? expiresIn, string? maxDownloads, ServerOptions options) =>
-        From(Number(expiresIn), Number(maxDownloads), options);
+    public static UploadChoices FromText(string? expiresIn, string? maxDownloads, ApiSettings settings) =>
+        From(Number(expiresIn), Number(maxDownloads), settings);
 
-    public static UploadChoices From(ParsedNumber expiresIn, ParsedNumber maxDownloads, ServerOptions options)
+    public static UploadChoices From(ParsedNumber expiresIn, ParsedNumber maxDownloads, ApiSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var problems = new List<string>();
-        var lifetime = options.LinkTtl;
+        var lifetime = settings.LinkTtl;
         if (expiresIn.Invalid)
         {
             problems.Add("expiresIn must be a whole number of seconds.");
         }
         else if (expiresIn.Value is { } seconds)
         {
-            if (seconds <= 0 || seconds > (long)options.MaxLinkTtl.TotalSeconds)
+            if (seconds <= 0 || seconds > (long)settings.MaxLinkTtl.TotalSeconds)
             {
-                problems.Add($"expiresIn must be between 1 and {(long)options.MaxLinkTtl.TotalSeconds} seconds.");
+                problems.Add($"expiresIn must be between 1 and {(long)settings.MaxLinkTtl.TotalSeconds} seconds.");
             }
             else
             {
@@ -68,7 +68,7 @@ internal sealed record UploadChoices(TimeSpan LinkLifetime, long? MaxDownloads)
 }
 
 /// <summary>An optional number from a form or JSON body: absent, a value, or present but not a whole number.</summary>
-internal readonly record struct ParsedNumber(long? Value, bool Invalid)
+public readonly record struct ParsedNumber(long? Value, bool Invalid)
 {
     public static ParsedNumber Absent => new(null, false);
 }

@@ -2,15 +2,15 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace FileUploader.Server.Api;
+namespace FileUploader.Api;
 
-internal sealed record ErrorBody(string Error, string Message);
+public sealed record ErrorBody(string Error, string Message);
 
 /// <summary>
 /// <c>GET /uploads/{id}</c>, the answer to the upload PUT and (with the delete token) to <c>POST /upload</c>: one flat
 /// shape, so a client reads every answer the same way. File fields appear once the file is available.
 /// </summary>
-internal sealed record UploadView(
+public sealed record UploadView(
     string UploadId,
     string Status,
     string? FileId = null,
@@ -27,7 +27,7 @@ internal sealed record UploadView(
     string? Message = null);
 
 /// <summary>What <c>POST /uploads</c> answers: where and how to send the bytes, and the owner's delete token.</summary>
-internal sealed record UploadInitiated(
+public sealed record UploadInitiated(
     string UploadId,
     string UploadUrl,
     string Method,
@@ -36,7 +36,7 @@ internal sealed record UploadInitiated(
     string StatusUrl,
     string DeleteToken);
 
-internal sealed record FileDetails(
+public sealed record FileDetails(
     string FileId,
     string FileName,
     long Size,
@@ -48,9 +48,9 @@ internal sealed record FileDetails(
     long DownloadCount,
     long? MaxDownloads);
 
-internal sealed record Health(string Status);
+public sealed record Health(string Status);
 
-// Source-generated: no reflection on the request path.
+// Source-generated: no reflection on the request path, Native AOT clean.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -59,7 +59,7 @@ internal sealed record Health(string Status);
 [JsonSerializable(typeof(UploadInitiated))]
 [JsonSerializable(typeof(FileDetails))]
 [JsonSerializable(typeof(Health))]
-internal sealed partial class ApiJsonContext : JsonSerializerContext
+public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>
     /// What the API writes with: the attribute's options plus relaxed escaping, so URLs read as URLs

@@ -1,10 +1,10 @@
-namespace FileUploader.Server.Api;
+namespace FileUploader.Api;
 
 /// <summary>
 /// Chat and social apps fetch a shared link to draw a preview. Serving them the bytes would count a download and
 /// use up a one-time link before the person it was meant for clicks it, so they get the name and size only.
 /// </summary>
-internal static class LinkPreviewBots
+public static class LinkPreviewBots
 {
     private static readonly string[] Markers =
     [
