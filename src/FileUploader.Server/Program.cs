@@ -1,4 +1,5 @@
 using FileUploader.Server;
+using FileUploader.Storage.Local;
 
 ServerOptions options;
 try
@@ -16,7 +17,22 @@ catch (FormatException e)
     return 2;
 }
 
-await using var app = ServerApp.Build(options);
-await ServerApp.StartAsync(app, CancellationToken.None);
-await app.WaitForShutdownAsync();
+WebApplication app;
+try
+{
+    app = ServerApp.Build(options);
+}
+catch (DataFolderInUseException e)
+{
+    // Two servers on one folder would run the same journaled workflows twice: refuse before listening.
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}
+
+await using (app)
+{
+    await ServerApp.StartAsync(app, CancellationToken.None);
+    await app.WaitForShutdownAsync();
+}
+
 return 0;

@@ -8,30 +8,53 @@ using FileUploader.Core.Ports;
 namespace FileUploader.Storage.Local;
 
 /// <summary>
-/// Objects as folders on disk: <c>objects/{encoded key}/data</c> plus <c>meta.json</c> (size, SHA-256, type).
-/// A put writes both files into <c>tmp/{guid}</c>, flushes them to the disk and renames the folder into place, so
-/// the object appears whole or not at all, with its metadata, in one atomic step. Renaming a folder onto an
-/// existing (never empty) object folder fails, which gives put-if-absent without a lock; promote is the same
-/// rename, and delete renames into <c>trash/</c> before removing, so readers never see half an object.
+/// Objects as folders on disk: <c>objects/{encoded key}/data</c>, the bytes followed by their metadata (size,
+/// SHA-256, type; see <see cref="ObjectFile"/>). Folders written by earlier versions hold the metadata in a second
+/// file, <c>meta.json</c>, and are read as before. A put writes the file into <c>tmp/{guid}</c>, flushes it to the
+/// disk and renames the folder into place, so the object appears whole or not at all, with its metadata, in one
+/// atomic step. Renaming a folder onto an existing (never empty) object folder fails, which gives put-if-absent
+/// without a lock; promote is the same rename, and delete renames into <c>trash/</c> before removing, so readers
+/// never see half an object.
+/// <para>
+/// Durability: the bytes and metadata are fsynced before the rename publishes them (so nothing that refers to an
+/// object can outlive a power loss that its bytes did not), and the rename itself is made durable by an fsync of
+/// <c>objects/</c> before the call returns. That folder fsync is shared: concurrent puts, promotes and deletes wait
+/// for one fsync that started after their rename (<see cref="SharedDirectorySync"/>).
+/// </para>
 /// </summary>
 public sealed class FolderObjectStore : IObjectStore
 {
     private const string DataFile = "data";
-    private const string MetaFile = "meta.json";
+    private const string LegacyMetaFile = "meta.json";
     private const int CopyBufferSize = 128 * 1024;
 
     private readonly string objects;
     private readonly string temporary;
     private readonly string trash;
     private readonly Func<string, FileStream> createDataFile;
+    private readonly SharedDirectorySync objectsSync;
 
+    /// <summary>
+    /// A store in <paramref name="rootDirectory"/> that may share the folder with another live instance: temporary
+    /// files are swept at start only once they are an hour old (the other instance may still be writing them).
+    /// </summary>
     public FolderObjectStore(string rootDirectory)
-        : this(rootDirectory, CreateDataFile)
+        : this(rootDirectory, CreateDataFile, exclusive: false)
+    {
+    }
+
+    /// <summary>
+    /// The store of a server holding <paramref name="folderLock"/>: no other writer of ours can be alive for this
+    /// folder, so whatever is in <c>tmp/</c> at start is a crashed put's leftover and is removed at once.
+    /// </summary>
+    public FolderObjectStore(string rootDirectory, DataFolderLock folderLock)
+        : this(rootDirectory, CreateDataFile, exclusive: IsInside(rootDirectory, folderLock))
     {
     }
 
     /// <param name="createDataFile">Opens the temporary data file; tests swap it to cause a real full-disk error.</param>
-    internal FolderObjectStore(string rootDirectory, Func<string, FileStream> createDataFile)
+    /// <param name="exclusive">True when no other instance can be writing in this folder (see <see cref="DataFolderLock"/>).</param>
+    internal FolderObjectStore(string rootDirectory, Func<string, FileStream> createDataFile, bool exclusive = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
         var root = Path.GetFullPath(rootDirectory);
@@ -42,7 +65,8 @@ public sealed class FolderObjectStore : IObjectStore
         Directory.CreateDirectory(objects);
         Directory.CreateDirectory(temporary);
         Directory.CreateDirectory(trash);
-        RemoveLeftovers();
+        objectsSync = new SharedDirectorySync(objects);
+        RemoveLeftovers(exclusive);
     }
 
     public async Task<StoredObject> PutAsync(string key, Stream content, long maxBytes, string contentType, CancellationToken cancellationToken)
@@ -52,12 +76,12 @@ public sealed class FolderObjectStore : IObjectStore
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
         var destination = ObjectFolder(key);
         var staging = Path.Combine(temporary, Guid.NewGuid().ToString("N"));
+        var published = false;
         try
         {
             OnDisk(() => Directory.CreateDirectory(staging), key);
-            var (size, sha256) = await WriteDataAsync(key, Path.Combine(staging, DataFile), content, maxBytes, cancellationToken);
-            var stored = new StoredObject(key, size, sha256, contentType);
-            OnDisk(() => WriteMetadata(Path.Combine(staging, MetaFile), stored), key);
+            var stored = await WriteDataAsync(key, Path.Combine(staging, DataFile), content, maxBytes, contentType, cancellationToken);
+            // The folder's entry for the data file must be on disk before the folder is published under its key.
             OnDisk(() => DirectorySync.Flush(staging), key);
 
             if (!TryRename(staging, destination, key))
@@ -65,12 +89,16 @@ public sealed class FolderObjectStore : IObjectStore
                 throw new ObjectAlreadyExistsException(key);
             }
 
-            OnDisk(() => DirectorySync.Flush(objects), key);
+            published = true;
+            await objectsSync.FlushAsync();
             return stored;
         }
         finally
         {
-            DeleteQuietly(staging);
+            if (!published)
+            {
+                DeleteQuietly(staging);
+            }
         }
     }
 
@@ -85,37 +113,20 @@ public sealed class FolderObjectStore : IObjectStore
             throw new ArgumentOutOfRangeException(nameof(length));
         }
 
-        var path = Path.Combine(ObjectFolder(key), DataFile);
-        FileStream file;
-        try
-        {
-            // FileShare.Delete: a delete (a rename of the folder) may happen while someone is downloading.
-            file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.Read | FileShare.Delete,
-                BufferSize = 0,
-                Options = FileOptions.SequentialScan,
-            });
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        if (OpenObject(key, ObjectFolder(key)) is not var (file, stored))
         {
             return Task.FromResult<Stream?>(null);
         }
 
-        var start = Math.Min(offset, file.Length);
+        // The data file may go on past the bytes (the metadata trailer): every read stops at the object's size.
+        var start = Math.Min(offset, stored.Size);
         file.Seek(start, SeekOrigin.Begin);
-        var remaining = file.Length - start;
-        if (length is null || length >= remaining)
-        {
-            return Task.FromResult<Stream?>(file);
-        }
-
-        return Task.FromResult<Stream?>(new BoundedReadStream(file, length.Value));
+        var remaining = stored.Size - start;
+        var take = length is null ? remaining : Math.Min(length.Value, remaining);
+        return Task.FromResult<Stream?>(take == file.Length - start ? file : new BoundedReadStream(file, take));
     }
 
-    public Task<StoredObject> PromoteAsync(string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken)
+    public async Task<StoredObject> PromoteAsync(string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(expectedSha256);
         var source = ObjectFolder(sourceKey);
@@ -136,10 +147,15 @@ public sealed class FolderObjectStore : IObjectStore
                 // Done before (a step run twice); finish the job if the source was left behind.
                 if (ReadMetadata(sourceKey, source) is { } leftover && SameChecksum(leftover.Sha256, expectedSha256))
                 {
-                    RemoveFolder(source, sourceKey);
+                    await RemoveFolderAsync(source, sourceKey);
+                }
+                else
+                {
+                    // A run before a crash may have renamed without its fsync finishing: make the rename durable now.
+                    await objectsSync.FlushAsync();
                 }
 
-                return Task.FromResult(existing);
+                return existing;
             }
 
             var staged = ReadMetadata(sourceKey, source);
@@ -161,8 +177,8 @@ public sealed class FolderObjectStore : IObjectStore
 
             if (TryRename(source, destination, destinationKey))
             {
-                OnDisk(() => DirectorySync.Flush(objects), destinationKey);
-                return Task.FromResult(staged with { Key = destinationKey });
+                await objectsSync.FlushAsync();
+                return staged with { Key = destinationKey };
             }
         }
 
@@ -170,7 +186,7 @@ public sealed class FolderObjectStore : IObjectStore
     }
 
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult(RemoveFolder(ObjectFolder(key), key));
+        RemoveFolderAsync(ObjectFolder(key), key);
 
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -195,8 +211,8 @@ public sealed class FolderObjectStore : IObjectStore
         BufferSize = 0,
     });
 
-    private async Task<(long Size, string Sha256)> WriteDataAsync(
-        string key, string path, Stream content, long maxBytes, CancellationToken cancellationToken)
+    private async Task<StoredObject> WriteDataAsync(
+        string key, string path, Stream content, long maxBytes, string contentType, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
@@ -204,10 +220,12 @@ public sealed class FolderObjectStore : IObjectStore
         {
             await using var file = OnDisk(() => createDataFile(path), key);
             long size = 0;
+            // Bytes wait in the buffer until it is full, so a small object and its trailer reach the file in one write.
+            var filled = 0;
             while (true)
             {
                 // Source errors (a client going away) are not the disk's: they pass through unchanged.
-                var read = await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken);
+                var read = await content.ReadAsync(buffer.AsMemory(filled, CopyBufferSize - filled), cancellationToken);
                 if (read == 0)
                 {
                     break;
@@ -219,12 +237,33 @@ public sealed class FolderObjectStore : IObjectStore
                     throw new ObjectTooLargeException(key, maxBytes);
                 }
 
-                hash.AppendData(buffer, 0, read);
-                await OnDiskAsync(() => file.WriteAsync(buffer.AsMemory(0, read), cancellationToken), key);
+                hash.AppendData(buffer, filled, read);
+                filled += read;
+                if (filled == CopyBufferSize)
+                {
+                    await OnDiskAsync(() => file.WriteAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken), key);
+                    filled = 0;
+                }
             }
 
+            var stored = new StoredObject(key, size, Convert.ToHexStringLower(hash.GetHashAndReset()), contentType);
+            var trailer = ObjectFile.Trailer(stored);
+            if (filled + trailer.Length <= buffer.Length)
+            {
+                trailer.CopyTo(buffer, filled);
+                var length = filled + trailer.Length;
+                await OnDiskAsync(() => file.WriteAsync(buffer.AsMemory(0, length), cancellationToken), key);
+            }
+            else
+            {
+                var length = filled;
+                await OnDiskAsync(() => file.WriteAsync(buffer.AsMemory(0, length), cancellationToken), key);
+                await OnDiskAsync(() => file.WriteAsync(trailer, cancellationToken), key);
+            }
+
+            // One fsync for the bytes and their metadata, before anything can refer to them.
             OnDisk(() => file.Flush(flushToDisk: true), key);
-            return (size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            return stored;
         }
         finally
         {
@@ -232,20 +271,63 @@ public sealed class FolderObjectStore : IObjectStore
         }
     }
 
-    private static void WriteMetadata(string path, StoredObject stored)
-    {
-        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        JsonSerializer.Serialize(
-            file, new ObjectMetadata(stored.Size, stored.Sha256, stored.ContentType), LocalStorageJsonContext.Default.ObjectMetadata);
-        file.Flush(flushToDisk: true);
-    }
-
     private static StoredObject? ReadMetadata(string key, string folder)
     {
-        var path = Path.Combine(folder, MetaFile);
-        if (!File.Exists(path))
+        if (OpenObject(key, folder) is not var (file, stored))
+        {
+            return null;
+        }
+
+        file.Dispose();
+        return stored;
+    }
+
+    /// <summary>The object's open data file (positioned at 0) and its metadata; null when there is no object.</summary>
+    private static (FileStream File, StoredObject Stored)? OpenObject(string key, string folder)
+    {
+        // An object folder written by an earlier version keeps its metadata in meta.json, and its data file is the bytes alone.
+        var legacy = LegacyMetadata(key, folder);
+        var path = Path.Combine(folder, DataFile);
+        if (legacy is null && !File.Exists(path))
         {
             // The common "not there" answer without the cost of an exception; the catch below covers the race.
+            return null;
+        }
+
+        FileStream file;
+        try
+        {
+            // FileShare.Delete: a delete (a rename of the folder) may happen while someone is reading.
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.Read | FileShare.Delete,
+                BufferSize = 0,
+                Options = FileOptions.SequentialScan,
+            });
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (file, legacy ?? ObjectFile.ReadMetadata(file.SafeFileHandle, key));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static StoredObject? LegacyMetadata(string key, string folder)
+    {
+        var path = Path.Combine(folder, LegacyMetaFile);
+        if (!File.Exists(path))
+        {
             return null;
         }
 
@@ -291,7 +373,7 @@ public sealed class FolderObjectStore : IObjectStore
     }
 
     /// <summary>Renames the object out of sight first, so it is gone at once even if the removal is interrupted.</summary>
-    private bool RemoveFolder(string folder, string key)
+    private async Task<bool> RemoveFolderAsync(string folder, string key)
     {
         var doomed = Path.Combine(trash, Guid.NewGuid().ToString("N"));
         try
@@ -311,7 +393,7 @@ public sealed class FolderObjectStore : IObjectStore
             throw Classify(e, key);
         }
 
-        OnDisk(() => DirectorySync.Flush(objects), key);
+        await objectsSync.FlushAsync();
         DeleteQuietly(doomed);
         return true;
     }
@@ -319,10 +401,11 @@ public sealed class FolderObjectStore : IObjectStore
     private string ObjectFolder(string key) => Path.Combine(objects, ObjectKeys.ToFileName(key));
 
     /// <summary>
-    /// Removes what a crash left: everything in trash/ (already deleted logically), and tmp/ folders untouched for
-    /// an hour (a put in progress in another instance on the same folder keeps touching its own).
+    /// Removes what a crash left: everything in trash/ (already deleted logically) and in tmp/ (puts that never
+    /// finished). Without <paramref name="exclusive"/> ownership of the folder, only tmp/ entries untouched for an
+    /// hour go: a put in progress in another instance on the same folder keeps touching its own.
     /// </summary>
-    private void RemoveLeftovers()
+    private void RemoveLeftovers(bool exclusive)
     {
         foreach (var folder in Directory.EnumerateDirectories(trash))
         {
@@ -330,25 +413,38 @@ public sealed class FolderObjectStore : IObjectStore
         }
 
         var stale = DateTime.UtcNow.AddHours(-1);
-        foreach (var folder in Directory.EnumerateDirectories(temporary))
+        foreach (var entry in Directory.EnumerateFileSystemEntries(temporary))
         {
-            if (Directory.GetLastWriteTimeUtc(folder) < stale)
+            if (exclusive || Directory.GetLastWriteTimeUtc(entry) < stale)
             {
-                DeleteQuietly(folder);
+                DeleteQuietly(entry);
             }
         }
     }
 
+    private static bool IsInside(string rootDirectory, DataFolderLock folderLock)
+    {
+        ArgumentNullException.ThrowIfNull(folderLock);
+        var root = Path.GetFullPath(rootDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var locked = folderLock.DataDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return root.StartsWith(locked, StringComparison.Ordinal)
+            ? true
+            : throw new ArgumentException($"The store folder {rootDirectory} is not inside the locked data folder {folderLock.DataDirectory}.", nameof(folderLock));
+    }
+
     private static void DeleteQuietly(string folder)
     {
-        if (!Directory.Exists(folder))
-        {
-            return;
-        }
-
         try
         {
-            Directory.Delete(folder, recursive: true);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            else
+            {
+                // Not ours to create, but a stray file in tmp/ or trash/ is swept all the same.
+                File.Delete(folder);
+            }
         }
         catch (DirectoryNotFoundException)
         {

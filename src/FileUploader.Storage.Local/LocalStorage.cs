@@ -17,6 +17,8 @@ public static class LocalStorage
     /// Registers <see cref="FolderObjectStore"/> as <see cref="IObjectStore"/>, <see cref="SqliteFileCatalog"/> as
     /// <see cref="IFileCatalog"/> and <see cref="HmacLinkSigner"/> (also as <see cref="ILinkSigner"/>), all singletons
     /// over <paramref name="dataDirectory"/>. Adds <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
+    /// The object store and the catalog hold the folder's <see cref="DataFolderLock"/> (registered here unless one is
+    /// already): resolving them while another server holds the folder throws <see cref="DataFolderInUseException"/>.
     /// </summary>
     public static IServiceCollection AddLocalStorage(this IServiceCollection services, string dataDirectory, Uri publicBaseUrl)
     {
@@ -26,8 +28,13 @@ public static class LocalStorage
         var root = Path.GetFullPath(dataDirectory);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IObjectStore>(_ => new FolderObjectStore(Path.Combine(root, ObjectsFolder)));
-        services.AddSingleton<IFileCatalog>(_ => new SqliteFileCatalog(Path.Combine(root, CatalogFile)));
+        services.TryAddSingleton(_ => DataFolderLock.Acquire(root));
+        services.AddSingleton<IObjectStore>(sp => new FolderObjectStore(Path.Combine(root, ObjectsFolder), sp.GetRequiredService<DataFolderLock>()));
+        services.AddSingleton<IFileCatalog>(sp =>
+        {
+            sp.GetRequiredService<DataFolderLock>();
+            return new SqliteFileCatalog(Path.Combine(root, CatalogFile));
+        });
         services.AddSingleton(sp => new HmacLinkSigner(root, publicBaseUrl, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILinkSigner>(sp => sp.GetRequiredService<HmacLinkSigner>());
         return services;

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace FileUploader.Storage.Local;
 
@@ -18,6 +20,11 @@ public sealed class SqliteFileCatalog : IFileCatalog
     private const string UploadColumns =
         "id, file_name, declared_size, declared_content_type, created_at, upload_url_expires_at, link_lifetime_ms, " +
         "max_downloads, delete_token_hash, status, file_id, error, message";
+
+    // The pool hands back the same native connection many times, and a PRAGMA's setting lasts as long as that
+    // connection: each is configured once, not on every operation (eight per upload).
+    private static readonly ConditionalWeakTable<sqlite3, object> Configured = new();
+    private static readonly object Marker = new();
 
     private readonly string connectionString;
 
@@ -260,13 +267,15 @@ public sealed class SqliteFileCatalog : IFileCatalog
         {
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
-            await using (var pragma = connection.CreateCommand())
+            if (!Configured.TryGetValue(connection.Handle!, out _))
             {
+                await using var pragma = connection.CreateCommand();
                 // Per connection: wait for a busy writer rather than fail. synchronous=NORMAL in WAL mode keeps every
                 // committed write through a process crash (kill -9); only a power loss may drop the last commits, and
                 // it avoids an fsync per commit, which small uploads (several commits each) could not afford.
                 pragma.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
+                Configured.AddOrUpdate(connection.Handle!, Marker);
             }
 
             return await operation(connection);

@@ -46,7 +46,84 @@ public sealed class FolderObjectStoreTests : IDisposable
 
         var entry = Assert.Single(Directory.GetDirectories(Path.Combine(folder.Path, "objects")));
         Assert.Equal("staging%2Fabc%20def", Path.GetFileName(entry));
-        Assert.Equal(["data", "meta.json"], Directory.GetFiles(entry).Select(Path.GetFileName).Order());
+        // One file: the bytes, then their metadata (one file to create and to fsync per put).
+        Assert.Equal(["data"], Directory.GetFiles(entry).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task PutAsync_ThenRead_MetadataTrailerNeverShowsInTheBytes()
+    {
+        var store = new FolderObjectStore(folder.Path);
+        var bytes = Encoding.UTF8.GetBytes("exactly these bytes");
+        await store.PutAsync("files/t", new MemoryStream(bytes), 100, "text/plain; charset=utf-8", Ct);
+
+        var head = (await store.HeadAsync("files/t", Ct))!;
+        await using var whole = (await store.OpenReadAsync("files/t", 0, null, Ct))!;
+        await using var tail = (await store.OpenReadAsync("files/t", 8, 1000, Ct))!;
+        await using var past = (await store.OpenReadAsync("files/t", 500, null, Ct))!;
+
+        Assert.Equal(bytes.Length, head.Size);
+        Assert.Equal("text/plain; charset=utf-8", head.ContentType);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), head.Sha256);
+        Assert.Equal(bytes, await ReadAllAsync(whole));
+        Assert.Equal(bytes[8..], await ReadAllAsync(tail));
+        Assert.Empty(await ReadAllAsync(past));
+    }
+
+    [Fact]
+    public async Task HeadPromoteReadDelete_ObjectWrittenByAnEarlierVersion_WorkAsBefore()
+    {
+        // The earlier layout: the bytes alone in data, the metadata in meta.json next to it.
+        var bytes = Encoding.UTF8.GetBytes("written before the metadata moved into the data file");
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var legacy = Path.Combine(folder.Path, "objects", "staging%2Fold");
+        Directory.CreateDirectory(legacy);
+        await File.WriteAllBytesAsync(Path.Combine(legacy, "data"), bytes, Ct);
+        await File.WriteAllTextAsync(Path.Combine(legacy, "meta.json"), $$"""{"size":{{bytes.Length}},"sha256":"{{sha256}}","contentType":"text/plain"}""", Ct);
+        var store = new FolderObjectStore(folder.Path);
+
+        var head = (await store.HeadAsync("staging/old", Ct))!;
+        var promoted = await store.PromoteAsync("staging/old", "files/old", sha256, Ct);
+        await using (var range = (await store.OpenReadAsync("files/old", 3, 5, Ct))!)
+        {
+            Assert.Equal(bytes[3..8], await ReadAllAsync(range));
+        }
+
+        await using (var whole = (await store.OpenReadAsync("files/old", 0, null, Ct))!)
+        {
+            Assert.Equal(bytes, await ReadAllAsync(whole));
+        }
+
+        Assert.Equal((bytes.Length, sha256, "text/plain"), (head.Size, head.Sha256, head.ContentType));
+        Assert.Equal("files/old", promoted.Key);
+        Assert.True(await store.DeleteAsync("files/old", Ct));
+        Assert.Null(await store.HeadAsync("files/old", Ct));
+    }
+
+    [Fact]
+    public async Task HeadAsync_DataFileWithoutItsTrailer_IsReportedDamagedNotServed()
+    {
+        // Cut off inside the metadata: only a damaged disk (or a hand edit) does this, a put never publishes it.
+        var store = new FolderObjectStore(folder.Path);
+        await store.PutAsync("files/cut", new MemoryStream(new byte[1000]), 1000, "application/octet-stream", Ct);
+        var data = Path.Combine(folder.Path, "objects", "files%2Fcut", "data");
+        await using (var file = new FileStream(data, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(1005);
+        }
+
+        var error = await Assert.ThrowsAsync<StepFailedException>(() => store.HeadAsync("files/cut", Ct));
+        await Assert.ThrowsAsync<StepFailedException>(() => store.OpenReadAsync("files/cut", 0, null, Ct));
+
+        Assert.Equal(ErrorNames.StorageUnavailable, error.ErrorName);
+        Assert.False(error.Retryable);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
     }
 
     [Fact]
@@ -104,6 +181,71 @@ public sealed class FolderObjectStoreTests : IDisposable
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), (await second.HeadAsync("files/kept", Ct))!.Sha256);
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(folder.Path, "trash")));
+    }
+
+    [Fact]
+    public void Constructor_HoldingTheDataFolderLock_SweepsEveryTemporaryLeftoverAtOnce()
+    {
+        // What kill -9 during a put leaves: a fresh folder in tmp/ with a partial data file.
+        var root = Path.Combine(folder.Path, "objects");
+        var partial = CrashedPut(root);
+        using var folderLock = DataFolderLock.Acquire(folder.Path);
+
+        _ = new FolderObjectStore(root, folderLock);
+
+        Assert.False(Directory.Exists(partial));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(root, "tmp")));
+    }
+
+    [Fact]
+    public void Constructor_WithoutTheDataFolderLock_LeavesFreshTemporaryFilesToTheirWriter()
+    {
+        // Another instance may share the folder and still be writing: only hour-old leftovers are its to remove.
+        var root = Path.Combine(folder.Path, "objects");
+        var partial = CrashedPut(root);
+
+        _ = new FolderObjectStore(root);
+
+        Assert.True(File.Exists(Path.Combine(partial, "data")));
+    }
+
+    [Fact]
+    public void Constructor_LockOfAnotherFolder_IsRefused()
+    {
+        using var other = new TempDirectory();
+        using var folderLock = DataFolderLock.Acquire(other.Path);
+
+        Assert.Throws<ArgumentException>(() => new FolderObjectStore(Path.Combine(folder.Path, "objects"), folderLock));
+    }
+
+    [Fact]
+    public async Task PutAsync_ManyAtOnce_EachIsDurableAndReadable()
+    {
+        // The objects/ fsync is shared between concurrent renames; every put must still complete with its own object.
+        var store = new FolderObjectStore(folder.Path);
+        var payloads = Enumerable.Range(0, 40).Select(i => Encoding.UTF8.GetBytes($"object number {i}")).ToList();
+
+        var stored = await Task.WhenAll(payloads.Select((bytes, i) =>
+            Task.Run(() => store.PutAsync($"staging/{i}", new MemoryStream(bytes), 100, "text/plain", Ct))));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Task.Run(() => store.PromoteAsync($"staging/{i}", $"files/{i}", stored[i].Sha256, Ct))));
+
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            await using var reader = (await store.OpenReadAsync($"files/{i}", 0, null, Ct))!;
+            using var copy = new MemoryStream();
+            await reader.CopyToAsync(copy);
+            Assert.Equal(payloads[i], copy.ToArray());
+            Assert.Null(await store.HeadAsync($"staging/{i}", Ct));
+        }
+    }
+
+    private static string CrashedPut(string root)
+    {
+        var partial = Path.Combine(root, "tmp", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(partial);
+        File.WriteAllBytes(Path.Combine(partial, "data"), new byte[1000]);
+        return partial;
     }
 
     [Fact]

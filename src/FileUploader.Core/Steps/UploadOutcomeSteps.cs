@@ -11,8 +11,14 @@ public sealed class FinishUploadStep(IFileCatalog catalog) : IStep<FinishUploadI
     public async Task<UploadOutcome> HandleAsync(FinishUploadInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        await catalog.TryUpdateUploadStatusAsync(
-            input.UploadId, UploadStatus.Available, [UploadStatus.Pending, UploadStatus.Processing], input.FileId, null, null, cancellationToken);
+        if (await catalog.TryUpdateUploadStatusAsync(
+            input.UploadId, UploadStatus.Available, [UploadStatus.Pending, UploadStatus.Processing], input.FileId, null, null, cancellationToken))
+        {
+            // This call made it Available, with exactly these values: no need to read the session back.
+            return new UploadOutcome(input.UploadId, input.FileId, "available", Error: null, Message: null);
+        }
+
+        // Settled before (a re-run, or another execution): what the session says now is the answer.
         var session = await catalog.GetUploadAsync(input.UploadId, cancellationToken)
             ?? throw new StepFailedException(ErrorNames.NotFound, $"There is no upload '{input.UploadId}'.");
         if (session.Status != UploadStatus.Available)

@@ -15,7 +15,8 @@ internal static partial class Log
     [LoggerMessage(4002, LogLevel.Information, "Upload staged: {Size} bytes")]
     public static partial void UploadStaged(ILogger logger, long size);
 
-    [LoggerMessage(4003, LogLevel.Information, "Upload workflow started")]
+    // Debug: between "staged" and "finished" it tells nothing an operator needs, and every upload would pay for it.
+    [LoggerMessage(4003, LogLevel.Debug, "Upload workflow started")]
     public static partial void WorkflowStarted(ILogger logger);
 
     [LoggerMessage(4004, LogLevel.Information, "Upload finished as {Status} ({Error})")]

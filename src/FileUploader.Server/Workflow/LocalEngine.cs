@@ -1,6 +1,8 @@
 using FileUploader.StateMachine.Journal;
 using FileUploader.StateMachine.Service;
 using FileUploader.StateMachine.Tasks;
+using FileUploader.Storage.Local;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FileUploader.Server.Workflow;
 
@@ -17,7 +19,13 @@ internal static class LocalEngine
         services.AddSingleton<ITaskDispatcher, InProcessTaskDispatcher>();
         services.AddSingleton(new EngineOptions());
         // WAL, synchronous=NORMAL: every commit survives the process being killed (what the local server must survive).
-        services.AddSingleton<IExecutionJournal>(_ => SqliteExecutionJournal.Open(Path.Combine(options.DataDirectory, JournalFile)));
+        // One server per data folder: a second engine on the same journal would run the same executions twice.
+        services.TryAddSingleton(_ => DataFolderLock.Acquire(options.DataDirectory));
+        services.AddSingleton<IExecutionJournal>(sp =>
+        {
+            sp.GetRequiredService<DataFolderLock>();
+            return SqliteExecutionJournal.Open(Path.Combine(options.DataDirectory, JournalFile));
+        });
         services.AddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<EngineOptions>(),
             sp.GetRequiredService<ITaskDispatcher>(),

@@ -15,6 +15,34 @@ internal sealed class StateMachineDefinition(string startAt, IReadOnlyDictionary
 
     /// <summary>Top level only: the execution fails with States.Timeout after this many seconds.</summary>
     public int? TimeoutSeconds { get; } = timeoutSeconds;
+
+    /// <summary>
+    /// True when a run of this machine can never await: only Pass, Choice, Succeed and Fail states, and Parallel/Map
+    /// states without Retry (a retry waits) whose own machines are synchronous. Such a run finishes on the caller's
+    /// thread, so Parallel branches and Map iterations of it run one after the other and need no cancellation of
+    /// their own.
+    /// </summary>
+    public bool IsSynchronous
+    {
+        get
+        {
+            // Computed once; an int, not a bool?, so threads racing to compute it never read a torn value.
+            if (_isSynchronous == 0)
+            {
+                _isSynchronous = States.Values.All(static s => s switch
+                {
+                    PassState or ChoiceState or SucceedState or FailState => true,
+                    ParallelState parallel => parallel.Retry.Count == 0 && parallel.BranchesAreSynchronous,
+                    MapState map => map.Retry.Count == 0 && map.Processor.IsSynchronous,
+                    _ => false,
+                }) ? 1 : 2;
+            }
+
+            return _isSynchronous == 1;
+        }
+    }
+
+    private int _isSynchronous;
 }
 
 internal enum StateType
@@ -147,6 +175,9 @@ internal sealed class FailState(string name) : StateNode(name, StateType.Fail)
 internal sealed class ParallelState(string name) : ResultStateNode(name, StateType.Parallel)
 {
     public IReadOnlyList<StateMachineDefinition> Branches { get; init; } = [];
+
+    /// <summary>True when every branch is <see cref="StateMachineDefinition.IsSynchronous"/>.</summary>
+    public bool BranchesAreSynchronous => Branches.All(static b => b.IsSynchronous);
 }
 
 internal sealed class MapState(string name) : ResultStateNode(name, StateType.Map)

@@ -15,16 +15,20 @@ internal sealed class ExecutionRun
     private readonly Lock _sync = new();
     private readonly IExecutionJournal _journal;
     private readonly bool _durable;
+    private readonly bool _snapshotsFrames;
     private readonly TimeProvider _time;
-    private readonly List<HistoryEvent> _history;
-    private readonly List<HistoryEvent> _pendingEvents = [];
-    private readonly Dictionary<string, (Frame Frame, FrameRecord Snapshot)> _dirtyFrames = new(StringComparer.Ordinal);
-    private readonly List<string> _deletedFrames = [];
+    private readonly HistoryLog _history;
+    // Keyed by the frame itself (frames do not override Equals): no id string to build or hash per transition.
+    private readonly Dictionary<Frame, FrameRecord>? _dirtyFrames;
+    private readonly List<string>? _deletedFrames;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ExecutionRecord _record;
     private bool _recordDirty;
     private long _lastEventId;
     private bool _halted;
+
+    /// <summary>The events a journaled MapIterationSucceeded/Failed follows (their iteration's last event).</summary>
+    private HashSet<long>? _recoveredIterationEnds;
 
     public ExecutionRun(ExecutionRecord record, StateMachineDefinition definition, IExecutionJournal journal, TimeProvider time, IReadOnlyList<HistoryEvent>? history)
     {
@@ -32,10 +36,40 @@ internal sealed class ExecutionRun
         Definition = definition;
         _journal = journal;
         _durable = journal.IsDurable;
+        _snapshotsFrames = _durable && !definition.IsSynchronous;
+        _history = new HistoryLog { SelfContainedBatches = _durable };
+        if (_durable)
+        {
+            // Only a durable journal receives positions; an in-memory run (kept in memory after it ends) does without.
+            _dirtyFrames = [];
+            _deletedFrames = [];
+        }
+
         _time = time;
-        _history = history is null ? [] : [.. history];
-        _lastEventId = _history.Count == 0 ? 0 : _history[^1].Id;
+        if (history is not null)
+        {
+            foreach (var e in history)
+            {
+                _history.AppendJournaled(e);
+            }
+
+            _lastEventId = history.Count == 0 ? 0 : history[^1].Id;
+            foreach (var e in history)
+            {
+                if (e.Type is "MapIterationSucceeded" or "MapIterationFailed")
+                {
+                    (_recoveredIterationEnds ??= []).Add(e.PreviousEventId);
+                }
+            }
+        }
     }
+
+    /// <summary>
+    /// True when the end event of <paramref name="child"/>, an iteration that had finished before a crash, is in the
+    /// recovered history. It may not be: the end event is written after the iteration's own last commit and reaches
+    /// the journal only with the next commit, which a crash can pre-empt.
+    /// </summary>
+    public bool IterationEndJournaled(Frame child) => _recoveredIterationEnds?.Contains(child.LastEventId) == true;
 
     public StateMachineDefinition Definition { get; }
 
@@ -60,12 +94,25 @@ internal sealed class ExecutionRun
 
     public bool IsRunning => Record.Status == "RUNNING";
 
+    /// <summary>
+    /// True when frame positions are journaled as the run goes (see <see cref="MarkDirty"/>): a durable journal and
+    /// a machine that can await. A run of a synchronous machine (<see cref="StateMachineDefinition.IsSynchronous"/>)
+    /// commits nothing between its start and its end, and its end removes every position, so positions taken on
+    /// the way would never be written: recovery restarts such a run from its journaled start, as it must anyway.
+    /// </summary>
+    public bool SnapshotsFrames => _snapshotsFrames;
+
     public IReadOnlyList<HistoryEvent> SnapshotHistory()
     {
+        byte[] packed;
         lock (_sync)
         {
-            return [.. _history];
+            packed = _history.PackAll();
         }
+
+        var events = new List<HistoryEvent>();
+        HistoryEventPacking.Unpack(packed, events);
+        return events;
     }
 
     /// <summary>Appends an event for <paramref name="frame"/> (chaining previousEventId within that frame).</summary>
@@ -74,14 +121,26 @@ internal sealed class ExecutionRun
         lock (_sync)
         {
             ThrowIfHalted();
-            var previous = frame?.LastEventId ?? _lastEventId;
             var id = ++_lastEventId;
-            var e = new HistoryEvent(id, previous, _time.GetUtcNow(), type, details);
-            _history.Add(e);
-            if (_durable)
+            var writer = _history.BeginEvent(id, frame?.LastEventId ?? id - 1, _time.GetUtcNow(), type);
+            try
             {
-                // A journal that cannot outlive the process never receives events (see CommitLocked).
-                _pendingEvents.Add(e);
+                if (details is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    details.WriteTo(writer);
+                }
+
+                _history.EndEvent(writer);
+            }
+            catch
+            {
+                _history.AbandonEvent();
+                _lastEventId--;
+                throw;
             }
 
             if (frame is not null)
@@ -94,35 +153,113 @@ internal sealed class ExecutionRun
     }
 
     /// <summary>
+    /// Appends a Map iteration's Started/Succeeded/Aborted event, <c>{"name", "index"}</c> as
+    /// <see cref="EventDetails.WriteTo"/> writes it, without an <see cref="EventDetails"/> per iteration.
+    /// </summary>
+    public void AddIterationEvent(Frame child, string type, string name)
+    {
+        lock (_sync)
+        {
+            ThrowIfHalted();
+            var id = ++_lastEventId;
+            var writer = _history.BeginEvent(id, child.LastEventId, _time.GetUtcNow(), type);
+            writer.WriteStartObject();
+            writer.WriteString("name", name);
+            writer.WriteNumber("index", child.Index);
+            writer.WriteEndObject();
+            _history.EndEvent(writer);
+            child.LastEventId = id;
+        }
+    }
+
+    /// <summary>
+    /// Appends a state's Entered (<paramref name="isInput"/>) or Exited event. The document is rendered into the
+    /// history now, as text when the caller already has it (<paramref name="json"/>), else from <paramref name="node"/>.
+    /// </summary>
+    public void AddStateEvent(Frame frame, string type, string name, bool isInput, string? json, JsonNode? node, DateTimeOffset timestamp)
+    {
+        lock (_sync)
+        {
+            ThrowIfHalted();
+            var id = ++_lastEventId;
+            var writer = _history.BeginEvent(id, frame.LastEventId, timestamp, type);
+            try
+            {
+                // An output becomes the input of the frame's next step (see Frame.MoveTo).
+                var exitedId = StateEventDetails.Write(writer, name, isInput, json, node, frame, isInput ? frame.Step : frame.Step + 1, id, _history);
+                if (exitedId != 0)
+                {
+                    writer.WriteNumberValue(exitedId);
+                }
+
+                _history.EndEvent(writer);
+            }
+            catch
+            {
+                // A document that cannot be written as JSON (the state fails for it); the history stays well-formed.
+                _history.AbandonEvent();
+                StateEventDetails.Forget();
+                _lastEventId--;
+                throw;
+            }
+
+            frame.LastEventId = id;
+        }
+    }
+
+    /// <summary>
     /// Records that <paramref name="frame"/> changed. Called by the frame's own runner, so the snapshot is
     /// consistent even when another frame's runner commits concurrently.
     /// </summary>
     public void MarkDirty(Frame frame)
     {
-        if (!_durable)
+        if (_snapshotsFrames)
         {
-            return;
+            MarkDirtyCore(frame);
         }
+    }
 
+    /// <summary>Records the top frame's starting position, which the first commit journals with the execution.</summary>
+    public void MarkStarted(Frame top)
+    {
+        if (_durable)
+        {
+            MarkDirtyCore(top);
+        }
+    }
+
+    private void MarkDirtyCore(Frame frame)
+    {
         var snapshot = frame.ToRecord();
         lock (_sync)
         {
             ThrowIfHalted();
-            _dirtyFrames[frame.Id] = (frame, snapshot);
+            _dirtyFrames![frame] = snapshot;
         }
     }
 
-    /// <summary>Forgets finished child frames once their parent moved on.</summary>
-    public void RemoveFrames(IEnumerable<Frame> frames)
+    /// <summary>Forgets finished child frames once their parent moved on (null entries: children never started).</summary>
+    public void RemoveFrames(Frame?[] frames)
     {
+        if (!_durable)
+        {
+            // Nothing of them was ever recorded (see MarkDirty).
+            return;
+        }
+
         lock (_sync)
         {
             foreach (var frame in frames)
             {
-                _dirtyFrames.Remove(frame.Id);
+                if (frame is null)
+                {
+                    continue;
+                }
+
+                _dirtyFrames!.Remove(frame);
                 if (frame.Persisted)
                 {
-                    _deletedFrames.Add(frame.Id);
+                    _deletedFrames!.Add(frame.Id);
                 }
             }
         }
@@ -150,15 +287,16 @@ internal sealed class ExecutionRun
 
             var now = _time.GetUtcNow();
             var id = ++_lastEventId;
-            var e = new HistoryEvent(id, frame?.LastEventId ?? id - 1, now, eventType, details);
-            _history.Add(e);
-            _pendingEvents.Add(e);
+            var writer = _history.BeginEvent(id, frame?.LastEventId ?? id - 1, now, eventType);
+            details.WriteTo(writer);
+            _history.EndEvent(writer);
             _record = _record with { Status = status, StopDate = now, Output = output, Error = error, Cause = cause };
             _recordDirty = true;
-            _dirtyFrames.Clear();
-            _deletedFrames.Clear();
+            _dirtyFrames?.Clear();
+            _deletedFrames?.Clear();
             CommitLocked(deleteAllFrames: true);
             _halted = true;
+            _history.Seal();
         }
 
         _completion.TrySetResult();
@@ -202,35 +340,48 @@ internal sealed class ExecutionRun
 
     private void CommitLocked(bool deleteAllFrames)
     {
-        if (!_durable)
+        if (_dirtyFrames is null || _deletedFrames is null)
         {
-            // Nothing could be recovered from a journal that dies with the process; the history lives in _history.
-            _pendingEvents.Clear();
+            // Not durable: nothing could be recovered from a journal that dies with the process; the history lives in _history.
+            _history.MarkJournaled();
             _recordDirty = false;
             return;
         }
 
-        if (!_recordDirty && _pendingEvents.Count == 0 && _dirtyFrames.Count == 0 && _deletedFrames.Count == 0)
+        if (!_recordDirty && !_history.HasPending && _dirtyFrames.Count == 0 && _deletedFrames.Count == 0)
         {
             return;
         }
 
         var frames = new List<FrameRecord>(_dirtyFrames.Count);
-        foreach (var (frame, snapshot) in _dirtyFrames.Values)
+        foreach (var (frame, snapshot) in _dirtyFrames)
         {
             frames.Add(snapshot);
             frame.Persisted = true;
         }
 
+        byte[]? packed = null;
+        long firstEventId = 0;
+        IReadOnlyList<HistoryEvent> events = [];
+        if (_history.HasPending)
+        {
+            (packed, firstEventId) = _history.PackPending();
+            events = new PackedHistoryEvents(packed);
+        }
+
         var batch = new ExecutionBatch(
             _record.Arn,
             _recordDirty ? _record : null,
-            _pendingEvents.ToArray(),
+            events,
             frames,
             _deletedFrames.ToArray(),
-            deleteAllFrames);
+            deleteAllFrames)
+        {
+            PackedEvents = packed,
+            FirstPackedEventId = firstEventId,
+        };
         _journal.Write(batch);
-        _pendingEvents.Clear();
+        _history.MarkJournaled();
         _dirtyFrames.Clear();
         _deletedFrames.Clear();
         _recordDirty = false;

@@ -18,20 +18,34 @@ internal enum FrameStatus
 /// </summary>
 internal sealed class Frame
 {
-    public Frame(string id, Frame? parent, int index, StateMachineDefinition machine, VariableScope variables, JsonNode? input, string? inputJson, DateTimeOffset enteredAt)
+    /// <summary>The top level of an execution (id "").</summary>
+    public Frame(StateMachineDefinition machine, VariableScope variables, JsonNode? input, string? inputJson, DateTimeOffset enteredAt)
+        : this(null, -1, machine, variables, input, enteredAt)
     {
-        Id = id;
+        _id = "";
+        InputJson = inputJson;
+    }
+
+    /// <summary>A Parallel branch or Map iteration of <paramref name="parent"/>'s current state.</summary>
+    public Frame(Frame? parent, int index, StateMachineDefinition machine, VariableScope variables, JsonNode? input, DateTimeOffset enteredAt)
+    {
         Parent = parent;
+        _parentStep = parent?.Step ?? 0;
+        _parentAttempt = parent?.Attempt ?? 0;
         Index = index;
         Machine = machine;
         Variables = variables;
         StateName = machine.StartAt;
         Input = input;
-        InputJson = inputJson;
         EnteredAt = enteredAt;
     }
 
-    public string Id { get; }
+    /// <summary>"" at the top level, else "parentId/step.attempt/index" (see <see cref="ChildId"/>); built on first use.</summary>
+    public string Id => _id ??= Parent!.ChildIdAt(_parentStep, _parentAttempt, Index);
+
+    private string? _id;
+    private readonly int _parentStep;
+    private readonly int _parentAttempt;
 
     public Frame? Parent { get; }
 
@@ -66,9 +80,12 @@ internal sealed class Frame
 
     public FrameStatus Status { get; set; }
 
-    public JsonNode? Output { get; set; }
+    public JsonNode? Output { get; private set; }
 
-    public string? OutputJson { get; set; }
+    /// <summary>The output as JSON text, rendered the first time someone needs it (the journal, the execution's result).</summary>
+    public string? OutputJson => Status == FrameStatus.Succeeded ? _outputJson ??= JsonText.Write(Output) : null;
+
+    private string? _outputJson;
 
     public string? Error { get; set; }
 
@@ -95,7 +112,17 @@ internal sealed class Frame
         DueAt = null;
     }
 
-    public string ChildId(int index) => $"{Id}/{Step}.{Attempt}/{index}";
+    /// <summary>The frame ended with <paramref name="output"/> (its text too, when the caller rendered it already).</summary>
+    public void Succeed(JsonNode? output, string? outputJson)
+    {
+        Status = FrameStatus.Succeeded;
+        Output = output;
+        _outputJson = outputJson;
+    }
+
+    public string ChildId(int index) => ChildIdAt(Step, Attempt, index);
+
+    private string ChildIdAt(int step, int attempt, int index) => $"{Id}/{step}.{attempt}/{index}";
 
     public FrameRecord ToRecord() => new(
         Id,
@@ -128,7 +155,7 @@ internal sealed class Frame
         EnteredAt = record.EnteredAt;
         LastEventId = record.LastEventId;
         Status = record.Status switch { "SUCCEEDED" => FrameStatus.Succeeded, "FAILED" => FrameStatus.Failed, _ => FrameStatus.Running };
-        OutputJson = record.Output;
+        _outputJson = record.Output;
         Output = record.Output is null ? null : JsonNode.Parse(record.Output);
         Error = record.Error;
         Cause = record.Cause;

@@ -28,6 +28,7 @@ internal sealed partial class Interpreter
         await RunChildrenAsync(
             state.Branches.Count,
             maxConcurrency: 0,
+            state.BranchesAreSynchronous,
             index => children[index] = CreateChild(frame, index, state.Branches[index], isolated: false, () => effective?.DeepClone(), startedEvent: null, state.Name),
             child =>
             {
@@ -37,7 +38,7 @@ internal sealed partial class Interpreter
             onAborted: null,
             cancellationToken);
 
-        run.RemoveFrames(children.Where(c => c is not null));
+        run.RemoveFrames(children);
         if (firstFailure is not null)
         {
             run.AddEvent(frame, "ParallelStateFailed", new EventDetails { Error = firstFailure.Error, Cause = firstFailure.Cause, HasError = true });
@@ -93,6 +94,7 @@ internal sealed partial class Interpreter
         await RunChildrenAsync(
             items.Count,
             maxConcurrency,
+            state.Processor.IsSynchronous,
             index => children[index] = CreateChild(
                 frame, index, state.Processor, isolated: state.Distributed,
                 () => ItemInput(frame, state, scope, effective, items[index], index),
@@ -101,15 +103,15 @@ internal sealed partial class Interpreter
             {
                 if (child.Status == FrameStatus.Succeeded)
                 {
-                    if (!child.FinishedBeforeRecovery)
+                    if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
                     {
-                        run.AddEvent(child, "MapIterationSucceeded", new EventDetails { Name = state.Name, Index = child.Index });
+                        run.AddIterationEvent(child, "MapIterationSucceeded", state.Name);
                     }
 
                     return false;
                 }
 
-                if (!child.FinishedBeforeRecovery)
+                if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
                 {
                     run.AddEvent(child, "MapIterationFailed", new EventDetails { Name = state.Name, Index = child.Index, Error = child.Error, Cause = child.Cause, HasError = true });
                 }
@@ -119,10 +121,10 @@ internal sealed partial class Interpreter
                 exceeded = !hasTolerance || ExceedsTolerance(failures, items.Count, toleratedCount, toleratedPercentage);
                 return exceeded;
             },
-            child => run.AddEvent(child, "MapIterationAborted", new EventDetails { Name = state.Name, Index = child.Index }),
+            child => run.AddIterationEvent(child, "MapIterationAborted", state.Name),
             cancellationToken);
 
-        run.RemoveFrames(children.Where(c => c is not null));
+        run.RemoveFrames(children);
         if (exceeded)
         {
             var (error, cause) = hasTolerance
@@ -209,22 +211,23 @@ internal sealed partial class Interpreter
 
     private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<JsonNode?> input, string? startedEvent, string stateName)
     {
-        var id = parent.ChildId(index);
         var variables = new VariableScope(isolated ? null : parent.Variables);
-        if (run.RecoveredFrames is { } recovered && recovered.Remove(id, out var record))
+        if (run.RecoveredFrames is { } recovered && recovered.Remove(parent.ChildId(index), out var record))
         {
-            var restored = new Frame(id, parent, index, machine, variables, null, null, record.EnteredAt);
+            var restored = new Frame(parent, index, machine, variables, null, record.EnteredAt);
             restored.RestoreFrom(record);
             return restored;
         }
 
-        var child = new Frame(id, parent, index, machine, variables, input(), null, _time.GetUtcNow())
+        // The child's id (needed only by the journal) is built when first asked for; its EnteredAt is set when it
+        // enters its first state, so no clock read here.
+        var child = new Frame(parent, index, machine, variables, input(), parent.EnteredAt)
         {
             LastEventId = parent.LastEventId,
         };
         if (startedEvent is not null)
         {
-            run.AddEvent(child, startedEvent, new EventDetails { Name = stateName, Index = index });
+            run.AddIterationEvent(child, startedEvent, stateName);
         }
 
         // Not snapshotted yet: a child reaches the journal at its first transition or before its first task or
@@ -236,11 +239,15 @@ internal sealed partial class Interpreter
     /// Runs children with at most <paramref name="maxConcurrency"/> at a time (0: no limit). Children that never
     /// await finish inline, so a Map over synchronous states costs no task allocations. Once
     /// <paramref name="onCompleted"/> says so, no more children start and the running ones are cancelled.
+    /// Children of a <paramref name="synchronous"/> machine (see <see cref="StateMachineDefinition.IsSynchronous"/>)
+    /// always finish inline, one after the other, so none is ever running when another fails: they need no
+    /// cancellation source of their own.
     /// </summary>
-    private async ValueTask RunChildrenAsync(int count, int maxConcurrency, Func<int, Frame> create, Func<Frame, bool> onCompleted, Action<Frame>? onAborted, CancellationToken cancellationToken)
+    private async ValueTask RunChildrenAsync(int count, int maxConcurrency, bool synchronous, Func<int, Frame> create, Func<Frame, bool> onCompleted, Action<Frame>? onAborted, CancellationToken cancellationToken)
     {
-        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = new List<(Frame Frame, Task Task)>();
+        using var siblings = synchronous ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var childToken = siblings?.Token ?? cancellationToken;
+        List<(Frame Frame, Task Task)>? running = null;
         var abort = false;
         for (var i = 0; i < count && !abort; i++)
         {
@@ -251,13 +258,14 @@ internal sealed partial class Interpreter
                 continue;
             }
 
-            var pending = RunFrameAsync(child, siblings.Token);
+            var pending = RunFrameAsync(child, childToken);
             if (pending.IsCompletedSuccessfully)
             {
                 abort = onCompleted(child);
                 continue;
             }
 
+            running ??= [];
             running.Add((child, pending.AsTask()));
             if (maxConcurrency > 0 && running.Count >= maxConcurrency)
             {
@@ -265,9 +273,9 @@ internal sealed partial class Interpreter
             }
         }
 
-        while (running.Count > 0)
+        while (running is { Count: > 0 })
         {
-            if (abort)
+            if (abort && siblings is not null)
             {
                 await siblings.CancelAsync();
             }

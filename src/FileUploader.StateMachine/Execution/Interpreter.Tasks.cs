@@ -44,9 +44,12 @@ internal sealed partial class Interpreter
             run.AddEvent(frame, "TaskStarted", new EventDetails { ResourceType = resource.ResourceType, Resource = resource.ResourceName });
         }
 
-        // Journal first, then act: the scheduled task is on disk before it runs.
+        // No commit before invoking: tasks run at least once (every step is idempotent), and a crash while this one
+        // runs resumes the frame from its last committed position, which re-runs it, exactly as recovery re-runs a
+        // task whose TaskScheduled was journaled. What must be journaled, the completion, is committed before the
+        // next state runs (RunFrameAsync), so this saves a transaction per task without acknowledging anything
+        // earlier. Everything before the task is journaled with that commit, or with the next one anything makes.
         run.MarkDirty(frame);
-        run.Commit();
 
         JsonNode? result;
         try

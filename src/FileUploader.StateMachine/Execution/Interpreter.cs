@@ -403,15 +403,22 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         frame.EnteredAt = _time.GetUtcNow();
-        run.AddEvent(frame, state.EnteredEventType, new EventDetails { Name = state.Name, Input = frame.GetInputJson() });
+
+        // A run that journals positions needs the input as text for the frame's row anyway; otherwise it is rendered only into the history.
+        run.AddStateEvent(frame, state.EnteredEventType, state.Name, isInput: true, run.SnapshotsFrames ? frame.GetInputJson() : null, frame.Input, frame.EnteredAt);
         frame.Phase = 1;
     }
 
-    /// <summary>Leaves the state: Exited event, variables, then the next state or the end of the frame.</summary>
+    /// <summary>
+    /// Leaves the state: Exited event, variables, then the next state or the end of the frame. A state that never
+    /// awaits (Pass, Choice, Succeed) takes no time: it leaves at the instant it entered, which saves a clock read
+    /// per state (clock reads are a visible share of a synchronous state's cost).
+    /// </summary>
     private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false)
     {
-        var outputJson = JsonText.Write(output);
-        run.AddEvent(frame, state.ExitedEventType, new EventDetails { Name = state.Name, Output = outputJson });
+        var outputJson = run.SnapshotsFrames ? JsonText.Write(output) : null;
+        var exitedAt = state.Type is StateType.Pass or StateType.Choice or StateType.Succeed ? frame.EnteredAt : _time.GetUtcNow();
+        run.AddStateEvent(frame, state.ExitedEventType, state.Name, isInput: false, outputJson, output, exitedAt);
         if (assigned is not null)
         {
             frame.Variables.Assign(assigned);
@@ -423,9 +430,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
         else
         {
-            frame.Status = FrameStatus.Succeeded;
-            frame.Output = output;
-            frame.OutputJson = outputJson;
+            frame.Succeed(output, outputJson);
         }
 
         run.MarkDirty(frame);
@@ -485,11 +490,16 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             return result;
         }
 
-        // The frame owns its input document, so it may be changed in place unless the result lives inside it.
+        // The frame owns its input document, so it is changed in place. A result that lives inside it is copied
+        // first (just the result, not the whole document), unless placing it would fail: then the error comes from
+        // a copy, exactly as before, and the input stays as it was.
         var path = ReferencePath.Parse(resultPath);
-        return ReferenceEquals(input, result) || result?.Root == input
-            ? path.Set(input, result)
-            : path.SetInPlace(input ?? new JsonObject(), result);
+        if (ReferenceEquals(input, result) || result?.Root == input)
+        {
+            return input is not null && path.CanSetInPlace(input) ? path.SetInPlace(input, result!.DeepClone()) : path.Set(input, result);
+        }
+
+        return path.SetInPlace(input ?? new JsonObject(), result);
     }
 
     private ValueTask DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken) =>

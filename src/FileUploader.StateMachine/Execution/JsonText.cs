@@ -20,7 +20,13 @@ internal static class JsonText
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static string Write(JsonNode? node)
+    public static string Write(JsonNode? node) => Encoding.UTF8.GetString(WriteUtf8(node));
+
+    /// <summary>
+    /// The UTF-8 text of <paramref name="node"/> in this thread's buffer: valid until the next call on the same
+    /// thread, so copy or consume it at once (history events embed it without making a string).
+    /// </summary>
+    public static ReadOnlySpan<byte> WriteUtf8(JsonNode? node)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
@@ -36,10 +42,10 @@ internal static class JsonText
         }
 
         writer.Flush();
-        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var text = buffer.WrittenSpan;
         if (buffer.Capacity > 1 << 20)
         {
-            // Do not keep a huge buffer alive on the thread after one big document.
+            // Do not keep a huge buffer alive on the thread after one big document (the span keeps it alive until used).
             t_buffer = null;
             t_writer = null;
         }

@@ -53,15 +53,55 @@ internal sealed class HistoryEventPacking
     public static void Unpack(string packed, List<HistoryEvent> into)
     {
         using var document = JsonDocument.Parse(packed);
+        Unpack(document, into);
+    }
+
+    public static void Unpack(ReadOnlyMemory<byte> packed, List<HistoryEvent> into)
+    {
+        using var document = JsonDocument.Parse(packed);
+        Unpack(document, into);
+    }
+
+    private static void Unpack(JsonDocument document, List<HistoryEvent> into)
+    {
+        var first = into.Count;
         foreach (var e in document.RootElement.EnumerateArray())
         {
             var details = e[4];
+            var detailsJson = details.ValueKind == JsonValueKind.Null ? null : details.GetRawText();
+            if (e.GetArrayLength() > 5)
+            {
+                detailsJson = WithInputOf(detailsJson!, e[5].GetInt64(), into, first);
+            }
+
             into.Add(new HistoryEvent(
                 e[0].GetInt64(),
                 e[1].GetInt64(),
                 new DateTimeOffset(e[2].GetInt64(), TimeSpan.Zero),
                 e[3].GetString()!,
-                details.ValueKind == JsonValueKind.Null ? null : details.GetRawText()));
+                detailsJson));
         }
+    }
+
+    /// <summary>
+    /// A state's Entered event packed as <c>[id, previous, ticks, type, {"name":…}, exitedId]</c>: its input is the
+    /// output of the Exited event <c>exitedId</c> of the same pack (see <see cref="StateEventDetails"/>). Rebuilds the
+    /// details exactly as they were written unpacked: name, input, inputDetails.
+    /// </summary>
+    private static string WithInputOf(string nameOnly, long exitedId, List<HistoryEvent> events, int first)
+    {
+        for (var i = events.Count - 1; i >= first; i--)
+        {
+            if (events[i].Id != exitedId)
+            {
+                continue;
+            }
+
+            using var exited = JsonDocument.Parse(events[i].DetailsJson!);
+            var output = exited.RootElement.GetProperty("output").GetRawText();
+            return string.Concat(nameOnly.AsSpan(0, nameOnly.Length - 1), ",\"input\":", output, ",\"inputDetails\":{\"truncated\":false}}");
+        }
+
+        throw new JsonException($"History event {exitedId}, whose output a later event refers to, is not in the same pack.");
     }
 }

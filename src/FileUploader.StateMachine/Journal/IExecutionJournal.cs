@@ -69,7 +69,17 @@ public sealed record ExecutionBatch(
     IReadOnlyList<HistoryEvent> Events,
     IReadOnlyList<FrameRecord> Frames,
     IReadOnlyList<string> DeletedFrames,
-    bool DeleteAllFrames);
+    bool DeleteAllFrames)
+{
+    /// <summary>
+    /// <see cref="Events"/> as the engine already holds them, packed in <see cref="HistoryEventPacking"/>'s format
+    /// (UTF-8), so the SQLite journal stores them without rendering them again; null when not packed.
+    /// </summary>
+    internal byte[]? PackedEvents { get; init; }
+
+    /// <summary>The id of the first event in <see cref="PackedEvents"/>.</summary>
+    internal long FirstPackedEventId { get; init; }
+}
 
 /// <summary>
 /// The resumable position of one thread of an execution: the top level (id ""), a Parallel branch or a Map

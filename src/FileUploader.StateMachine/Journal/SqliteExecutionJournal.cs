@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using FileUploader.StateMachine.History;
@@ -22,7 +23,8 @@ public enum JournalDurability
 
 /// <summary>
 /// The durable journal: one SQLite file in WAL mode. One connection, guarded by a lock, with prepared statements;
-/// each <see cref="Write"/> is one transaction.
+/// each <see cref="Write"/> is committed before it returns, in one transaction shared with the batches other writers
+/// queued meanwhile (group commit). Checkpoints run on a second connection (<see cref="WalCheckpointer"/>).
 /// </summary>
 public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 {
@@ -43,9 +45,11 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             due_at INTEGER, entered_at INTEGER NOT NULL, last_event_id INTEGER NOT NULL, status TEXT NOT NULL,
             output TEXT, error TEXT, cause TEXT, PRIMARY KEY (execution_arn, frame_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS definitions (id TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID;
+        -- A rowid table (files from before keep their WITHOUT ROWID one, which works the same): a WITHOUT ROWID
+        -- row over about 1 KiB spills into overflow pages, and a commit's packed events are usually a few KiB.
         CREATE TABLE IF NOT EXISTS event_batches (
             execution_arn TEXT NOT NULL, first_id INTEGER NOT NULL, events TEXT NOT NULL,
-            PRIMARY KEY (execution_arn, first_id)) WITHOUT ROWID;
+            PRIMARY KEY (execution_arn, first_id));
         """;
 
     /// <summary>
@@ -67,11 +71,29 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private readonly SqliteCommand _upsertFrame;
     private readonly SqliteCommand _deleteFrame;
     private readonly SqliteCommand _deleteAllFrames;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly WalCheckpointer _checkpointer;
+
+    /// <summary>Definitions the open transaction stores, remembered as stored once it commits.</summary>
+    private readonly List<(string Definition, string Id)> _pendingDefinitions = [];
+
+    /// <summary>Guards the group-commit queue (<see cref="Write"/>); never held while <see cref="_sync"/> is.</summary>
+    private readonly object _queueGate = new();
+    private readonly List<PendingWrite> _queue = [];
+    private bool _committing;
     private bool _disposed;
 
-    private SqliteExecutionJournal(SqliteConnection connection)
+    private SqliteExecutionJournal(SqliteConnection connection, WalCheckpointer checkpointer)
     {
         _connection = connection;
+        _checkpointer = checkpointer;
+
+        // Prepared once: SqliteConnection.BeginTransaction/Commit parse "BEGIN"/"COMMIT" again on every call.
+        _begin = Prepare("BEGIN");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
         // Only the status columns change after an execution started; updating just those (instead of REPLACE,
         // which deletes and re-inserts the row and its index entry) keeps a finishing commit small.
         _upsertExecution = Prepare("""
@@ -103,16 +125,21 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         connection.Open();
         using (var pragma = connection.CreateCommand())
         {
+            // wal_autocheckpoint = 0: the commit that crosses SQLite's checkpoint threshold would otherwise copy the
+            // WAL into the database and fsync it (milliseconds, every couple of hundred commits) before it returns.
+            // WalCheckpointer does that on its own thread and connection instead. A commit is in the WAL file either
+            // way, so what survives a crash is unchanged.
             pragma.CommandText = $"""
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = {(durability == JournalDurability.Full ? "FULL" : "NORMAL")};
                 PRAGMA busy_timeout = 5000;
+                PRAGMA wal_autocheckpoint = 0;
                 {Schema}
                 """;
             pragma.ExecuteNonQuery();
         }
 
-        return new SqliteExecutionJournal(connection);
+        return new SqliteExecutionJournal(connection, new WalCheckpointer(path));
     }
 
     public void SaveStateMachine(StateMachineRecord stateMachine)
@@ -127,63 +154,264 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     public void DeleteStateMachine(string stateMachineArn) =>
         Execute("DELETE FROM state_machines WHERE arn = $p0", stateMachineArn);
 
+    /// <summary>
+    /// Group commit: a writer that finds another's transaction in progress queues its batch and waits; when that
+    /// transaction ends, the first queued writer commits every queued batch in one transaction. A lone writer
+    /// commits at once, as before. Each call returns only once its own batch is committed, so nothing is
+    /// acknowledged earlier than without grouping; concurrent executions just share the per-transaction cost (most
+    /// of a commit) instead of queueing for it. Each waiter is woken on its own (no herd of threads re-checking).
+    /// </summary>
     public void Write(ExecutionBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        lock (_sync)
+        var pending = new PendingWrite(batch);
+        List<PendingWrite>? group = null;
+        lock (_queueGate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using var transaction = _connection.BeginTransaction();
-            (string Definition, string Id)? newDefinition = null;
-            if (batch.Execution is { } e)
+            if (_committing)
             {
-                // Every execution of a state machine version shares its definition: store it once and reference it.
-                if (!_storedDefinitionIds.TryGetValue(e.Definition, out var definitionId))
-                {
-                    definitionId = DefinitionId(e.Definition);
-                    Run(_insertDefinition, transaction, definitionId, e.Definition);
-                    newDefinition = (e.Definition, definitionId);
-                }
-
-                Run(_upsertExecution, transaction, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
-                    e.Input, e.Output, e.Error, e.Cause, definitionId, e.RoleArn, e.TimeoutAt?.UtcTicks);
-            }
-
-            if (batch.Events.Count > 0)
-            {
-                // One row per commit; the events table holds only what journals written before event_batches existed.
-                Run(_insertEventBatch, transaction, batch.ExecutionArn, batch.Events[0].Id, _packing.Pack(batch.Events));
-            }
-
-            if (batch.DeleteAllFrames)
-            {
-                Run(_deleteAllFrames, transaction, batch.ExecutionArn);
+                _queue.Add(pending);
             }
             else
             {
-                foreach (var id in batch.DeletedFrames)
-                {
-                    Run(_deleteFrame, transaction, batch.ExecutionArn, id);
-                }
-
-                foreach (var f in batch.Frames)
-                {
-                    Run(_upsertFrame, transaction, batch.ExecutionArn, f.Id, f.ParentId, f.Index, f.StateName, f.Phase, f.Step, f.Input,
-                        f.Variables, f.RetryCounts, f.DueAt?.UtcTicks, f.EnteredAt.UtcTicks, f.LastEventId, f.Status, f.Output, f.Error, f.Cause);
-                }
+                _committing = true;
+                group = [pending];
             }
+        }
 
-            transaction.Commit();
-            if (newDefinition is { } stored)
+        if (group is null)
+        {
+            if (pending.WaitUntilDoneOrLeading())
             {
-                // Only once committed: a rolled-back transaction did not store it.
-                if (_storedDefinitionIds.Count >= MaxKnownDefinitions)
+                pending.ThrowIfFailed();
+                return;
+            }
+
+            lock (_queueGate)
+            {
+                // This writer leads the next transaction: everything queued so far (itself included) goes in it.
+                group = [.. _queue];
+                _queue.Clear();
+            }
+        }
+
+        try
+        {
+            CommitGroup(group);
+        }
+        finally
+        {
+            foreach (var write in group)
+            {
+                if (write != pending)
                 {
-                    _storedDefinitionIds.Clear();
+                    write.Finish();
+                }
+            }
+
+            lock (_queueGate)
+            {
+                if (_queue.Count > 0)
+                {
+                    _queue[0].Lead();
+                }
+                else
+                {
+                    _committing = false;
+                }
+            }
+        }
+
+        pending.ThrowIfFailed();
+    }
+
+    private void CommitGroup(List<PendingWrite> group)
+    {
+        lock (_sync)
+        {
+            try
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (!TryCommit(group, out var failure) && group.Count > 1)
+                {
+                    // One bad batch must not fail the others: commit each on its own to find it.
+                    foreach (var write in group)
+                    {
+                        TryCommit([write], out var own);
+                        write.Failure = own;
+                    }
+                }
+                else
+                {
+                    foreach (var write in group)
+                    {
+                        write.Failure = failure;
+                    }
+                }
+            }
+            catch (ObjectDisposedException disposed)
+            {
+                foreach (var write in group)
+                {
+                    write.Failure = disposed;
+                }
+            }
+        }
+    }
+
+    /// <summary>One transaction for <paramref name="writes"/>; false (and rolled back) when it failed.</summary>
+    private bool TryCommit(List<PendingWrite> writes, out Exception? failure)
+    {
+        try
+        {
+            _begin.ExecuteNonQuery();
+            try
+            {
+                foreach (var write in writes)
+                {
+                    WriteLocked(write.Batch);
                 }
 
-                _storedDefinitionIds[stored.Definition] = stored.Id;
+                _commit.ExecuteNonQuery();
             }
+            catch
+            {
+                Rollback();
+                _pendingDefinitions.Clear();
+                throw;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Whatever failed is handed to the writer(s) of this transaction; the other writers must not wait forever.
+            failure = ex;
+            return false;
+        }
+
+        foreach (var (definition, id) in _pendingDefinitions)
+        {
+            // Only once committed: a rolled-back transaction did not store it.
+            if (_storedDefinitionIds.Count >= MaxKnownDefinitions)
+            {
+                _storedDefinitionIds.Clear();
+            }
+
+            _storedDefinitionIds[definition] = id;
+        }
+
+        _pendingDefinitions.Clear();
+        _checkpointer.Committed();
+        failure = null;
+        return true;
+    }
+
+    /// <summary>A batch waiting for (or in) a group commit; its writer waits on it until it is done or leads.</summary>
+    private sealed class PendingWrite(ExecutionBatch batch)
+    {
+        private bool _done;
+        private bool _leads;
+
+        public ExecutionBatch Batch { get; } = batch;
+
+        public Exception? Failure { get; set; }
+
+        /// <summary>True once another writer committed this batch; false when this writer must lead the next commit.</summary>
+        public bool WaitUntilDoneOrLeading()
+        {
+            lock (this)
+            {
+                while (!_done && !_leads)
+                {
+                    Monitor.Wait(this);
+                }
+
+                return _done;
+            }
+        }
+
+        public void Finish()
+        {
+            lock (this)
+            {
+                _done = true;
+                Monitor.Pulse(this);
+            }
+        }
+
+        public void Lead()
+        {
+            lock (this)
+            {
+                _leads = true;
+                Monitor.Pulse(this);
+            }
+        }
+
+        public void ThrowIfFailed()
+        {
+            if (Failure is { } failure)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+        }
+    }
+
+    private void Rollback()
+    {
+        try
+        {
+            _rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // No transaction left to roll back (SQLite already ended it); the original failure is what matters.
+        }
+    }
+
+    /// <summary>The statements of one batch, inside the transaction <see cref="Write"/> opened.</summary>
+    private void WriteLocked(ExecutionBatch batch)
+    {
+        if (batch.Execution is { } e)
+        {
+            // Every execution of a state machine version shares its definition: store it once and reference it.
+            if (!_storedDefinitionIds.TryGetValue(e.Definition, out var definitionId))
+            {
+                definitionId = DefinitionId(e.Definition);
+                Run(_insertDefinition, definitionId, e.Definition);
+                _pendingDefinitions.Add((e.Definition, definitionId));
+            }
+
+            Run(_upsertExecution, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
+                e.Input, e.Output, e.Error, e.Cause, definitionId, e.RoleArn, e.TimeoutAt?.UtcTicks);
+        }
+
+        if (batch.PackedEvents is { } packed)
+        {
+            // Already packed by the engine as the events happened: stored as they are, as the UTF-8 bytes they are
+            // (a BLOB; LoadHistory reads TEXT and BLOB rows alike), with no conversion to a string and back.
+            Run(_insertEventBatch, batch.ExecutionArn, batch.FirstPackedEventId, packed);
+        }
+        else if (batch.Events.Count > 0)
+        {
+            // One row per commit; the events table holds only what journals written before event_batches existed.
+            Run(_insertEventBatch, batch.ExecutionArn, batch.Events[0].Id, _packing.Pack(batch.Events));
+        }
+
+        if (batch.DeleteAllFrames)
+        {
+            Run(_deleteAllFrames, batch.ExecutionArn);
+            return;
+        }
+
+        foreach (var id in batch.DeletedFrames)
+        {
+            Run(_deleteFrame, batch.ExecutionArn, id);
+        }
+
+        foreach (var f in batch.Frames)
+        {
+            Run(_upsertFrame, batch.ExecutionArn, f.Id, f.ParentId, f.Index, f.StateName, f.Phase, f.Step, f.Input,
+                f.Variables, f.RetryCounts, f.DueAt?.UtcTicks, f.EnteredAt.UtcTicks, f.LastEventId, f.Status, f.Output, f.Error, f.Cause);
         }
     }
 
@@ -205,7 +433,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         var history = Query("SELECT id, previous_id, timestamp, type, details FROM events WHERE execution_arn = $p0 ORDER BY id",
             r => new HistoryEvent(r.GetInt64(0), r.GetInt64(1), Date(r, 2), r.GetString(3), NullableString(r, 4)),
             executionArn);
-        var packed = Query("SELECT events FROM event_batches WHERE execution_arn = $p0 ORDER BY first_id", r => r.GetString(0), executionArn);
+        // Rows hold UTF-8 JSON as TEXT (older journals) or as a BLOB: both read back as their UTF-8 bytes.
+        var packed = Query("SELECT events FROM event_batches WHERE execution_arn = $p0 ORDER BY first_id", r => r.GetFieldValue<byte[]>(0), executionArn);
         if (packed.Count == 0)
         {
             return history;
@@ -246,6 +475,10 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             }
 
             _disposed = true;
+            _checkpointer.Dispose();
+            _begin.Dispose();
+            _commit.Dispose();
+            _rollback.Dispose();
             _upsertExecution.Dispose();
             _insertDefinition.Dispose();
             _insertEventBatch.Dispose();
@@ -272,9 +505,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         return command;
     }
 
-    private static void Run(SqliteCommand command, SqliteTransaction transaction, params object?[] values)
+    private static void Run(SqliteCommand command, params object?[] values)
     {
-        command.Transaction = transaction;
         for (var i = 0; i < values.Length; i++)
         {
             command.Parameters[i].Value = values[i] ?? DBNull.Value;

@@ -202,6 +202,64 @@ internal sealed class ReferencePath
         return root;
     }
 
+    /// <summary>
+    /// True when <see cref="SetInPlace"/> would succeed on <paramref name="root"/> (it only reads the document), so a
+    /// caller can change a document in place knowing it will not be left half-changed by a failure.
+    /// </summary>
+    public bool CanSetInPlace(JsonNode? root)
+    {
+        if (Root != PathRoot.Input)
+        {
+            return false;
+        }
+
+        if (IsRoot)
+        {
+            return true;
+        }
+
+        var current = root;
+        for (var i = 0; i < _segments.Length - 1; i++)
+        {
+            switch (_segments[i])
+            {
+                case NameSegment name when current is JsonObject obj:
+                    if (!obj.TryGetPropertyValue(name.Name, out var child))
+                    {
+                        // The rest is created as new objects, which only further names can step into.
+                        for (var j = i + 1; j < _segments.Length; j++)
+                        {
+                            if (_segments[j] is not NameSegment)
+                            {
+                                return false;
+                            }
+                        }
+
+                        return true;
+                    }
+
+                    current = child;
+                    break;
+                case IndexSegment index when current is JsonArray:
+                    if (!index.TryStep(current, out current))
+                    {
+                        return false;
+                    }
+
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return _segments[^1] switch
+        {
+            NameSegment => current is JsonObject,
+            IndexSegment index => current is JsonArray && index.TryStep(current, out _),
+            _ => false,
+        };
+    }
+
     public override string ToString() => Text;
 
     // A node has one parent: a value that already sits in a document is copied before it is attached.

@@ -36,6 +36,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     private readonly ConcurrentDictionary<string, StateMachineDefinition> _definitionCache = new(StringComparer.Ordinal);
     private readonly Lock _retentionLock = new();
     private readonly Queue<(ExecutionRun Run, int Events)> _finished = new();
+    private readonly Action<ExecutionRun> _retain;
     private long _retainedEvents;
     private volatile bool _disposed;
 
@@ -50,6 +51,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         _time = timeProvider;
         _log = new EngineLog((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FileUploader.StateMachine"));
         _services = new EngineServices(options, dispatcher, timeProvider, this, _log);
+        _retain = Retain;
     }
 
     /// <summary>Loads state machines and executions from the journal and resumes every RUNNING execution where it stopped.</summary>
@@ -100,7 +102,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             ?? throw new InvalidOperationException($"The journaled definition of {record.Arn} is no longer valid.");
         var run = new ExecutionRun(record, definition, _journal, _time, _journal.LoadHistory(record.Arn));
         var frames = _journal.LoadFrames(record.Arn).ToDictionary(f => f.Id, StringComparer.Ordinal);
-        var top = new Frame("", null, -1, definition, new VariableScope(null), JsonNode.Parse(record.Input), record.Input, record.StartDate);
+        var top = new Frame(definition, new VariableScope(null), JsonNode.Parse(record.Input), record.Input, record.StartDate);
         if (frames.Remove("", out var topRecord))
         {
             top.RestoreFrom(topRecord);
@@ -229,9 +231,15 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var stateMachine = GetStateMachine(request.StateMachineArn);
         var name = request.Name ?? Guid.NewGuid().ToString();
-        Arns.RequireValidName(name, "execution");
+        if (request.Name is not null)
+        {
+            Arns.RequireValidName(name, "execution");
+        }
+
         var input = request.Input ?? "{}";
-        if (Encoding.UTF8.GetByteCount(input) > MaxInputBytes)
+
+        // A UTF-16 character is at most 3 UTF-8 bytes: short inputs need no count.
+        if (input.Length > MaxInputBytes / 3 && Encoding.UTF8.GetByteCount(input) > MaxInputBytes)
         {
             throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidExecutionInput, "The input exceeds the maximum size of 262144 bytes.");
         }
@@ -269,10 +277,10 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
                 stateMachine.Record.Definition, stateMachine.Record.RoleArn,
                 definition.TimeoutSeconds is { } timeout ? now.AddSeconds(timeout) : null);
             run = new ExecutionRun(record, definition, _journal, _time, history: null);
-            top = new Frame("", null, -1, definition, new VariableScope(null), parsedInput, input, now);
+            top = new Frame(definition, new VariableScope(null), parsedInput, input, now);
             run.AddEvent(top, "ExecutionStarted", new EventDetails { Input = input, RoleArn = record.RoleArn, StateMachineArn = record.StateMachineArn });
             run.StartRecord();
-            run.MarkDirty(top);
+            run.MarkStarted(top);
 
             // Journal first: once StartExecution answers, the execution survives a crash. A synchronous start
             // answers only at the end, so its start is journaled with its first commit point (before any task or
@@ -292,7 +300,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
 
     private void Launch(ExecutionRun run, Frame top, bool inline)
     {
-        run.Finished = Retain;
+        run.Finished = _retain;
         ArmExecutionTimeout(run);
         var interpreter = new Interpreter(run, _services);
         Task task;
@@ -459,10 +467,15 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     private StateMachineEntry GetStateMachine(string? arn)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Only well-formed ARNs are ever stored, so a hit needs no shape check (every StartExecution comes here).
+        if (arn is not null && _stateMachines.TryGetValue(arn, out var entry))
+        {
+            return entry;
+        }
+
         Arns.RequireStateMachineArn(arn);
-        return _stateMachines.TryGetValue(arn!, out var entry)
-            ? entry
-            : throw new StepFunctionsException(StepFunctionsErrorTypes.StateMachineDoesNotExist, $"State Machine Does Not Exist: '{arn}'");
+        throw new StepFunctionsException(StepFunctionsErrorTypes.StateMachineDoesNotExist, $"State Machine Does Not Exist: '{arn}'");
     }
 
     private ExecutionRecord GetExecutionRecord(string? arn)

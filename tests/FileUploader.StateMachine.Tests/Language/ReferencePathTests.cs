@@ -215,6 +215,41 @@ public sealed class ReferencePathTests
         AssertJson("{\"a\":1,\"b\":2}", root);
     }
 
+    [Theory]
+    [InlineData("$.a.b", "{\"a\":\"text\"}", false)]
+    [InlineData("$.a", "\"just a string\"", false)]
+    [InlineData("$.list[5]", "{\"list\":[1]}", false)]
+    [InlineData("$.list[5].x", "{\"list\":[1]}", false)]
+    [InlineData("$.obj[0]", "{\"obj\":{}}", false)]
+    [InlineData("$.new.deep[0]", "{}", false)]
+    [InlineData("$$.x", "{}", false)]
+    [InlineData("$.list[0]", "{\"list\":[1]}", true)]
+    [InlineData("$.list[-1].x", "{\"list\":[{}]}", true)]
+    [InlineData("$.new.deep.er", "{}", true)]
+    [InlineData("$.a", "{\"a\":1}", true)]
+    [InlineData("$", "3", true)]
+    public void CanSetInPlace_AnyDocument_AgreesWithSetAndChangesNothing(string path, string input, bool expected)
+    {
+        var root = Json(input);
+        var reference = ReferencePath.Parse(path);
+
+        var can = reference.CanSetInPlace(root);
+
+        Assert.Equal(expected, can);
+        AssertJson(input, root);
+        var setSucceeds = true;
+        try
+        {
+            reference.Set(root, JsonValue.Create(1));
+        }
+        catch (StatesException)
+        {
+            setSucceeds = false;
+        }
+
+        Assert.Equal(setSucceeds, can);
+    }
+
     [Fact]
     public void Parse_SameText_ReturnsCachedInstance()
     {
