@@ -119,6 +119,32 @@ public sealed class FolderObjectStoreTests : IDisposable
         Assert.False(error.Retryable);
     }
 
+    [Theory]
+    [InlineData(131_072 - 20)] // the object fits the copy buffer, its trailer does not
+    [InlineData(131_072)]
+    [InlineData(131_072 + 1)]
+    [InlineData((3 * 131_072) + 7)]
+    public async Task PutAsync_SizesAroundTheCopyBuffer_StoreExactlyTheBytes(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        var store = new FolderObjectStore(folder.Path);
+
+        // A source that hands out odd-sized pieces, the way a network body arrives.
+        var stored = await store.PutAsync("files/sized", new TricklingStream(bytes, 7_777), length, "application/octet-stream", Ct);
+        await using var reader = (await store.OpenReadAsync("files/sized", 0, null, Ct))!;
+
+        Assert.Equal(length, stored.Size);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), stored.Sha256);
+        Assert.Equal(bytes, await ReadAllAsync(reader));
+    }
+
+    private sealed class TricklingStream(byte[] bytes, int piece) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, piece)], cancellationToken);
+    }
+
     private static async Task<byte[]> ReadAllAsync(Stream stream)
     {
         using var copy = new MemoryStream();
