@@ -1,7 +1,7 @@
 namespace FileUploader.Server.Diagnostics;
 
 /// <summary>
-/// The server's log lines. EventIds 4000–4099 belong to FileUploader.Server; next free id: 4017.
+/// The server's log lines. EventIds 4000–4099 belong to FileUploader.Server; next free id: 4017. Retired, never reuse: 4009, 4010, 4014–4016 (the shared API logs those events as 6000–6006) and 4013.
 /// The upload id and execution id come from the logging scope opened around each upload and step.
 /// </summary>
 internal static partial class Log
@@ -34,27 +34,9 @@ internal static partial class Log
     [LoggerMessage(4008, LogLevel.Error, "Request {Method} {Path} failed")]
     public static partial void UnhandledError(ILogger logger, string method, string path, Exception exception);
 
-    [LoggerMessage(4009, LogLevel.Information, "Download of {FileId} counted ({DownloadCount})")]
-    public static partial void DownloadCounted(ILogger logger, string fileId, long downloadCount);
-
-    [LoggerMessage(4010, LogLevel.Information, "File {FileId} revoked by its owner")]
-    public static partial void FileRevoked(ILogger logger, string fileId);
-
     [LoggerMessage(4011, LogLevel.Information, "Sweep removed staging object {Key}: {Reason}")]
     public static partial void SweptStaging(ILogger logger, string key, string reason);
 
     [LoggerMessage(4012, LogLevel.Warning, "Sweep failed; will try again")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(4013, LogLevel.Information, "Recovered the engine journal")]
-    public static partial void Recovered(ILogger logger);
-
-    [LoggerMessage(4014, LogLevel.Information, "Upload {UploadId} was interrupted before its workflow started; marked failed")]
-    public static partial void InterruptedUploadFailed(ILogger logger, string uploadId);
-
-    [LoggerMessage(4015, LogLevel.Information, "Sweep resumed staged upload {UploadId}: bytes complete, workflow never started")]
-    public static partial void SweepResumedUpload(ILogger logger, string uploadId);
-
-    [LoggerMessage(4016, LogLevel.Information, "Preview of {FileId} served to {UserAgent} without counting")]
-    public static partial void PreviewServed(ILogger logger, string fileId, string userAgent);
 }
