@@ -128,8 +128,12 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             }
 
             // An asynchronous state just finished: journal its completion before anything else happens, so a
-            // completed task is never run again after a crash.
-            run.Commit();
+            // completed task is never run again after a crash. A run of a synchronous machine (a Parallel or Map of
+            // Pass/Choice states) has nothing that must not run twice: it is journaled once, when it ends.
+            if (run.SnapshotsFrames)
+            {
+                run.Commit();
+            }
         }
     }
 

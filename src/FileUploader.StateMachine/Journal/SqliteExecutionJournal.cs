@@ -76,6 +76,9 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private readonly SqliteCommand _rollback;
     private readonly WalCheckpointer _checkpointer;
 
+    /// <summary>The definition (by reference) and id of the last execution written whose definition was already stored.</summary>
+    private (string? Text, string? Id) _lastDefinition;
+
     /// <summary>Definitions the open transaction stores, remembered as stored once it commits.</summary>
     private readonly List<(string Definition, string Id)> _pendingDefinitions = [];
 
@@ -374,11 +377,22 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         if (batch.Execution is { } e)
         {
             // Every execution of a state machine version shares its definition: store it once and reference it.
-            if (!_storedDefinitionIds.TryGetValue(e.Definition, out var definitionId))
+            // The same string instance comes with every execution of a version: checking it by reference first
+            // saves hashing the whole definition text on every commit.
+            string? definitionId;
+            if (ReferenceEquals(e.Definition, _lastDefinition.Text))
+            {
+                definitionId = _lastDefinition.Id;
+            }
+            else if (!_storedDefinitionIds.TryGetValue(e.Definition, out definitionId))
             {
                 definitionId = DefinitionId(e.Definition);
                 Run(_insertDefinition, definitionId, e.Definition);
                 _pendingDefinitions.Add((e.Definition, definitionId));
+            }
+            else
+            {
+                _lastDefinition = (e.Definition, definitionId);
             }
 
             Run(_upsertExecution, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,

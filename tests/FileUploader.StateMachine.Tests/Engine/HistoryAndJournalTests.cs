@@ -70,7 +70,7 @@ public sealed class HistoryAndJournalTests : IDisposable
     }
 
     [Fact]
-    public async Task History_SynchronousMachineOnSqlite_IsJournaledWholeAndReadsBackAsServedFromMemory()
+    public async Task History_SynchronousMachineOnSqlite_IsJournaledWholeInOneCommitAndReadsBackAsServedFromMemory()
     {
         const string definition = """
             {"StartAt":"Fan","States":{"Fan":{"Type":"Parallel","End":true,"Branches":[
@@ -94,6 +94,13 @@ public sealed class HistoryAndJournalTests : IDisposable
         Assert.Equal(served.Select(e => (e.Id, e.PreviousEventId, e.Type, e.DetailsJson)), stored.Select(e => (e.Id, e.PreviousEventId, e.Type, e.DetailsJson)));
         Assert.Equal(stored.Select((_, i) => (long)i + 1), stored.Select(e => e.Id));
         Assert.Equal("SUCCEEDED", reopened.LoadExecutions().Single(e => e.Arn == done.ExecutionArn).Status);
+
+        // Nothing in it can await, so it was journaled in one transaction: one row of packed events.
+        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        connection.Open();
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT COUNT(*) FROM event_batches";
+        Assert.Equal(1L, (long)query.ExecuteScalar()!);
     }
 
     [Fact]
