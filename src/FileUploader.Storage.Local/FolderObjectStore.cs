@@ -8,13 +8,17 @@ using FileUploader.Core.Ports;
 namespace FileUploader.Storage.Local;
 
 /// <summary>
-/// Objects as folders on disk: <c>objects/{encoded key}/data</c>, the bytes followed by their metadata (size,
-/// SHA-256, type; see <see cref="ObjectFile"/>). Folders written by earlier versions hold the metadata in a second
-/// file, <c>meta.json</c>, and are read as before. A put writes the file into <c>tmp/{guid}</c>, flushes it to the
-/// disk and renames the folder into place, so the object appears whole or not at all, with its metadata, in one
-/// atomic step. Renaming a folder onto an existing (never empty) object folder fails, which gives put-if-absent
-/// without a lock; promote is the same rename, and delete renames into <c>trash/</c> before removing, so readers
-/// never see half an object.
+/// Objects as files on disk: <c>objects/{encoded key}</c>, the bytes followed by their metadata (size, SHA-256, type;
+/// see <see cref="ObjectFile"/>). One file per object, no folder: creating folders is the dearest thing a put did.
+/// A put writes the file into <c>tmp/{guid}</c>, flushes it to the disk and renames it into place with
+/// <see cref="NoReplaceRename"/>, so the object appears whole or not at all, with its metadata, in one atomic step,
+/// and the rename fails when the key is taken, which gives put-if-absent without a lock; promote is the same rename,
+/// and delete unlinks the file (atomic too), so readers never see half an object.
+/// <para>
+/// Earlier versions stored each object as a folder, <c>objects/{encoded key}/data</c>, with the metadata either at
+/// the end of <c>data</c> or in a second file, <c>meta.json</c>. Both are still read, promoted (the folder is renamed
+/// as a whole), listed and deleted (renamed into <c>trash/</c> first, since removing a folder takes several steps).
+/// </para>
 /// <para>
 /// Durability: the bytes and metadata are fsynced before the rename publishes them (so nothing that refers to an
 /// object can outlive a power loss that its bytes did not), and the rename itself is made durable by an fsync of
@@ -74,19 +78,21 @@ public sealed class FolderObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(contentType);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        var destination = ObjectFolder(key);
+        var destination = ObjectPath(key);
         var staging = Path.Combine(temporary, Guid.NewGuid().ToString("N"));
         var published = false;
         try
         {
-            OnDisk(() => Directory.CreateDirectory(staging), key);
-            var stored = await WriteDataAsync(key, Path.Combine(staging, DataFile), content, maxBytes, contentType, cancellationToken);
-            // The folder's entry for the data file must be on disk before the folder is published under its key.
-            OnDisk(() => DirectorySync.Flush(staging), key);
-
-            if (!TryRename(staging, destination, key))
+            // The file is fsynced inside; its name in tmp/ need not be durable, only the one the rename gives it in
+            // objects/, which the shared fsync below makes so.
+            var stored = await WriteDataAsync(key, staging, content, maxBytes, contentType, cancellationToken);
+            switch (Rename(staging, destination, key))
             {
-                throw new ObjectAlreadyExistsException(key);
+                case RenameOutcome.DestinationExists:
+                    throw new ObjectAlreadyExistsException(key);
+                case RenameOutcome.SourceMissing:
+                    throw new StepFailedException(
+                        ErrorNames.StorageUnavailable, $"The temporary file of '{key}' vanished before it was stored.", retryable: true);
             }
 
             published = true;
@@ -103,7 +109,7 @@ public sealed class FolderObjectStore : IObjectStore
     }
 
     public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult(ReadMetadata(key, ObjectFolder(key)));
+        Task.FromResult(ReadMetadata(key, ObjectPath(key)));
 
     public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
     {
@@ -113,7 +119,7 @@ public sealed class FolderObjectStore : IObjectStore
             throw new ArgumentOutOfRangeException(nameof(length));
         }
 
-        if (OpenObject(key, ObjectFolder(key)) is not var (file, stored))
+        if (OpenObject(key, ObjectPath(key)) is not var (file, stored))
         {
             return Task.FromResult<Stream?>(null);
         }
@@ -129,8 +135,8 @@ public sealed class FolderObjectStore : IObjectStore
     public async Task<StoredObject> PromoteAsync(string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(expectedSha256);
-        var source = ObjectFolder(sourceKey);
-        var destination = ObjectFolder(destinationKey);
+        var source = ObjectPath(sourceKey);
+        var destination = ObjectPath(destinationKey);
 
         // Two rounds: a concurrent promote may move the source between our look and our rename.
         for (var attempt = 0; attempt < 2; attempt++)
@@ -147,7 +153,7 @@ public sealed class FolderObjectStore : IObjectStore
                 // Done before (a step run twice); finish the job if the source was left behind.
                 if (ReadMetadata(sourceKey, source) is { } leftover && SameChecksum(leftover.Sha256, expectedSha256))
                 {
-                    await RemoveFolderAsync(source, sourceKey);
+                    await RemoveAsync(source, sourceKey);
                 }
                 else
                 {
@@ -175,7 +181,8 @@ public sealed class FolderObjectStore : IObjectStore
                     ErrorNames.Conflict, $"'{sourceKey}' does not hold the bytes with SHA-256 {expectedSha256}.");
             }
 
-            if (TryRename(source, destination, destinationKey))
+            // Taken or gone meanwhile: the next round looks again.
+            if (Rename(source, destination, destinationKey) == RenameOutcome.Moved)
             {
                 await objectsSync.FlushAsync();
                 return staged with { Key = destinationKey };
@@ -186,16 +193,17 @@ public sealed class FolderObjectStore : IObjectStore
     }
 
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) =>
-        RemoveFolderAsync(ObjectFolder(key), key);
+        RemoveAsync(ObjectPath(key), key);
 
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         await Task.CompletedTask;
-        foreach (var folder in Directory.EnumerateDirectories(objects))
+        // Files (this layout) and folders (the earlier one) alike: objects/ holds nothing else.
+        foreach (var entry in Directory.EnumerateFileSystemEntries(objects))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var key = ObjectKeys.FromFileName(Path.GetFileName(folder));
+            var key = ObjectKeys.FromFileName(Path.GetFileName(entry));
             if (key is not null && key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 yield return key;
@@ -271,9 +279,9 @@ public sealed class FolderObjectStore : IObjectStore
         }
     }
 
-    private static StoredObject? ReadMetadata(string key, string folder)
+    private static StoredObject? ReadMetadata(string key, string path)
     {
-        if (OpenObject(key, folder) is not var (file, stored))
+        if (OpenObject(key, path) is not var (file, stored))
         {
             return null;
         }
@@ -282,22 +290,34 @@ public sealed class FolderObjectStore : IObjectStore
         return stored;
     }
 
-    /// <summary>The object's open data file (positioned at 0) and its metadata; null when there is no object.</summary>
-    private static (FileStream File, StoredObject Stored)? OpenObject(string key, string folder)
+    /// <summary>
+    /// The object's open data file (positioned at 0) and its metadata; null when there is no object. <paramref name="path"/>
+    /// is the object's file, or the folder of an object an earlier version wrote.
+    /// </summary>
+    private static (FileStream File, StoredObject Stored)? OpenObject(string key, string path)
     {
-        // An object folder written by an earlier version keeps its metadata in meta.json, and its data file is the bytes alone.
-        var legacy = LegacyMetadata(key, folder);
-        var path = Path.Combine(folder, DataFile);
-        if (legacy is null && !File.Exists(path))
+        // The common answers first, each for the cost of a stat: an object file, or nothing at all (no exception).
+        if (File.Exists(path))
         {
-            // The common "not there" answer without the cost of an exception; the catch below covers the race.
+            return OpenDataFile(key, path, legacy: null);
+        }
+
+        if (!Directory.Exists(path))
+        {
             return null;
         }
 
+        // A folder from an earlier version: its data file holds the trailer, or the bytes alone with meta.json beside.
+        var legacy = LegacyMetadata(key, path);
+        return OpenDataFile(key, Path.Combine(path, DataFile), legacy);
+    }
+
+    private static (FileStream File, StoredObject Stored)? OpenDataFile(string key, string path, StoredObject? legacy)
+    {
         FileStream file;
         try
         {
-            // FileShare.Delete: a delete (a rename of the folder) may happen while someone is reading.
+            // FileShare.Delete: a delete (an unlink, or a rename of a legacy folder) may happen while someone is reading.
             file = new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.Open,
@@ -309,6 +329,7 @@ public sealed class FolderObjectStore : IObjectStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
+            // Deleted between the look and the open.
             return null;
         }
 
@@ -345,26 +366,12 @@ public sealed class FolderObjectStore : IObjectStore
 
     private static bool SameChecksum(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Atomic folder rename; false when the destination exists (or appeared meanwhile).</summary>
-    private static bool TryRename(string from, string to, string key)
+    /// <summary>Atomic put-if-absent rename of an object file (or a legacy object folder); disk failures classified.</summary>
+    private static RenameOutcome Rename(string from, string to, string key)
     {
-        if (Directory.Exists(to))
-        {
-            return false;
-        }
-
         try
         {
-            Directory.Move(from, to);
-            return true;
-        }
-        catch (IOException) when (Directory.Exists(to))
-        {
-            return false;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return false;
+            return NoReplaceRename.TryMove(from, to);
         }
         catch (IOException e)
         {
@@ -372,21 +379,23 @@ public sealed class FolderObjectStore : IObjectStore
         }
     }
 
-    /// <summary>Renames the object out of sight first, so it is gone at once even if the removal is interrupted.</summary>
-    private async Task<bool> RemoveFolderAsync(string folder, string key)
+    /// <summary>
+    /// An object file goes with one unlink, atomic like the rename that made it. A legacy folder is renamed out of sight
+    /// first, so it is gone at once even if removing its files is interrupted.
+    /// </summary>
+    private async Task<bool> RemoveAsync(string path, string key)
     {
-        var doomed = Path.Combine(trash, Guid.NewGuid().ToString("N"));
+        string? doomedFolder = null;
         try
         {
-            Directory.Move(folder, doomed);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return false;
-        }
-        catch (IOException) when (!Directory.Exists(folder))
-        {
-            return false;
+            if (!NoReplaceRename.TryDeleteFile(path))
+            {
+                doomedFolder = Path.Combine(trash, Guid.NewGuid().ToString("N"));
+                if (!Directory.Exists(path) || NoReplaceRename.TryMove(path, doomedFolder) != RenameOutcome.Moved)
+                {
+                    return false;
+                }
+            }
         }
         catch (IOException e)
         {
@@ -394,11 +403,15 @@ public sealed class FolderObjectStore : IObjectStore
         }
 
         await objectsSync.FlushAsync();
-        DeleteQuietly(doomed);
+        if (doomedFolder is not null)
+        {
+            DeleteQuietly(doomedFolder);
+        }
+
         return true;
     }
 
-    private string ObjectFolder(string key) => Path.Combine(objects, ObjectKeys.ToFileName(key));
+    private string ObjectPath(string key) => Path.Combine(objects, ObjectKeys.ToFileName(key));
 
     /// <summary>
     /// Removes what a crash left: everything in trash/ (already deleted logically) and in tmp/ (puts that never
@@ -407,9 +420,9 @@ public sealed class FolderObjectStore : IObjectStore
     /// </summary>
     private void RemoveLeftovers(bool exclusive)
     {
-        foreach (var folder in Directory.EnumerateDirectories(trash))
+        foreach (var entry in Directory.EnumerateFileSystemEntries(trash))
         {
-            DeleteQuietly(folder);
+            DeleteQuietly(entry);
         }
 
         var stale = DateTime.UtcNow.AddHours(-1);
@@ -432,18 +445,18 @@ public sealed class FolderObjectStore : IObjectStore
             : throw new ArgumentException($"The store folder {rootDirectory} is not inside the locked data folder {folderLock.DataDirectory}.", nameof(folderLock));
     }
 
-    private static void DeleteQuietly(string folder)
+    /// <summary>Removes a file (a temporary object file) or a folder (a legacy object, a crashed put of an earlier version).</summary>
+    private static void DeleteQuietly(string entry)
     {
         try
         {
-            if (Directory.Exists(folder))
+            if (Directory.Exists(entry))
             {
-                Directory.Delete(folder, recursive: true);
+                Directory.Delete(entry, recursive: true);
             }
             else
             {
-                // Not ours to create, but a stray file in tmp/ or trash/ is swept all the same.
-                File.Delete(folder);
+                File.Delete(entry);
             }
         }
         catch (DirectoryNotFoundException)

@@ -7,11 +7,11 @@ using Microsoft.Win32.SafeHandles;
 namespace FileUploader.Storage.Local;
 
 /// <summary>
-/// One object's <c>data</c> file: the bytes, then their metadata, then a fixed footer —
-/// <c>[bytes][metadata JSON][JSON length: u32 LE]["FUMETA01"]</c>. The metadata is known only once the bytes have
-/// streamed through (size, SHA-256), so it goes last; keeping it in the same file as the bytes means one file to
-/// create and one fsync per put instead of two (a second file, <c>meta.json</c>, is how objects were stored before;
-/// they are still read).
+/// One object's file (<c>objects/{key}</c>, or <c>data</c> inside an object folder of the earlier layout): the bytes,
+/// then their metadata, then a fixed footer — <c>[bytes][metadata JSON][JSON length: u32 LE]["FUMETA01"]</c>. The
+/// metadata is known only once the bytes have streamed through (size, SHA-256), so it goes last; keeping it in the
+/// same file as the bytes means one file to create and one fsync per put instead of two (a second file,
+/// <c>meta.json</c>, is how objects were stored before; they are still read).
 /// </summary>
 internal static class ObjectFile
 {

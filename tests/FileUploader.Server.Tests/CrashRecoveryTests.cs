@@ -139,10 +139,17 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
     private List<string> ObjectKeysOnDisk()
     {
-        var folder = Path.Combine(_data, "objects", "objects");
-        return Directory.Exists(folder)
-            ? Directory.EnumerateDirectories(folder).Select(d => Uri.UnescapeDataString(Path.GetFileName(d))).ToList()
-            : [];
+        // The store's own listing, so this follows its on-disk layout (one file per object, or a folder from an earlier
+        // version). A second store on the folder of the live child server is allowed: without the data-folder lock it
+        // leaves the server's temporary files alone, and it only reads here.
+        var root = Path.Combine(_data, "objects");
+        if (!Directory.Exists(Path.Combine(root, "objects")))
+        {
+            return [];
+        }
+
+        var store = new FileUploader.Storage.Local.FolderObjectStore(root);
+        return store.ListKeysAsync(string.Empty, CancellationToken.None).ToBlockingEnumerable().ToList();
     }
 
     private List<string> TemporaryFiles()

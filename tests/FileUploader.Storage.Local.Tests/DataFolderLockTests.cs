@@ -42,8 +42,10 @@ public sealed class DataFolderLockTests : IDisposable
     public async Task Acquire_HolderProcessKilled_IsFreeAgain()
     {
         // flock(1) takes the same kind of lock in another process; SIGKILL gives it no chance to let go itself.
+        // --no-fork: flock becomes the sleep itself, so the one process killed is the one holding the lock (with a fork,
+        // a sleep child not yet seen by the tree kill kept the inherited lock and this test failed now and then).
         var lockFile = Path.Combine(folder.Path, DataFolderLock.FileName);
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--nonblock", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--nonblock", "--no-fork", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
         try
         {
             await WaitUntilHeldAsync();

@@ -38,16 +38,18 @@ public sealed class FolderObjectStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task PutAsync_NestedKey_IsOneEncodedFolderInsideTheStore()
+    public async Task PutAsync_NestedKey_IsOneEncodedFileInsideTheStore()
     {
         var store = new FolderObjectStore(folder.Path);
 
         await store.PutAsync("staging/abc def", new MemoryStream([1]), 10, "text/plain", Ct);
 
-        var entry = Assert.Single(Directory.GetDirectories(Path.Combine(folder.Path, "objects")));
+        // One file and no folder: the bytes, then their metadata (one file to create and to fsync per put).
+        var entry = Assert.Single(Directory.GetFileSystemEntries(Path.Combine(folder.Path, "objects")));
         Assert.Equal("staging%2Fabc%20def", Path.GetFileName(entry));
-        // One file: the bytes, then their metadata (one file to create and to fsync per put).
-        Assert.Equal(["data"], Directory.GetFiles(entry).Select(Path.GetFileName));
+        Assert.True(File.Exists(entry));
+        Assert.Equal(1 + ObjectFile.Trailer(new StoredObject("staging/abc def", 1, new string('0', 64), "text/plain")).Length, new FileInfo(entry).Length);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(folder.Path, "tmp")));
     }
 
     [Fact]
@@ -106,7 +108,7 @@ public sealed class FolderObjectStoreTests : IDisposable
         // Cut off inside the metadata: only a damaged disk (or a hand edit) does this, a put never publishes it.
         var store = new FolderObjectStore(folder.Path);
         await store.PutAsync("files/cut", new MemoryStream(new byte[1000]), 1000, "application/octet-stream", Ct);
-        var data = Path.Combine(folder.Path, "objects", "files%2Fcut", "data");
+        var data = Path.Combine(folder.Path, "objects", "files%2Fcut");
         await using (var file = new FileStream(data, FileMode.Open, FileAccess.Write))
         {
             file.SetLength(1005);
@@ -219,7 +221,7 @@ public sealed class FolderObjectStoreTests : IDisposable
 
         _ = new FolderObjectStore(root, folderLock);
 
-        Assert.False(Directory.Exists(partial));
+        Assert.False(File.Exists(partial));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(root, "tmp")));
     }
 
@@ -232,7 +234,7 @@ public sealed class FolderObjectStoreTests : IDisposable
 
         _ = new FolderObjectStore(root);
 
-        Assert.True(File.Exists(Path.Combine(partial, "data")));
+        Assert.True(File.Exists(partial));
     }
 
     [Fact]
@@ -266,11 +268,69 @@ public sealed class FolderObjectStoreTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task PutAsync_SameKeyConcurrently_ExactlyOneWinsAndItsBytesStay()
+    {
+        // Each round releases all puts together once every one has started reading, so their renames race.
+        var store = new FolderObjectStore(folder.Path);
+        const int Rounds = 25;
+        const int Writers = 6;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var key = $"staging/race-{round}";
+            var payloads = Enumerable.Range(0, Writers).Select(i => Encoding.UTF8.GetBytes($"round {round} writer {i}")).ToList();
+            using var started = new CountdownEvent(Writers);
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var puts = payloads.Select(bytes => Task.Run(() => store.PutAsync(
+                key, new StartingTogetherStream(bytes, started, go), 100, "text/plain", Ct))).ToList();
+            Assert.True(await Task.Run(() => started.Wait(TimeSpan.FromSeconds(30))), "every put should start reading");
+            go.SetResult();
+            var outcomes = await Task.WhenAll(puts.Select(async put =>
+            {
+                try
+                {
+                    return await put;
+                }
+                catch (ObjectAlreadyExistsException)
+                {
+                    return null;
+                }
+            }));
+
+            var winner = Assert.Single(outcomes, o => o is not null)!;
+            await using var reader = (await store.OpenReadAsync(key, 0, null, Ct))!;
+            var stored = await ReadAllAsync(reader);
+            Assert.Equal(winner.Sha256, Convert.ToHexStringLower(SHA256.HashData(stored)));
+            Assert.Equal(winner.Sha256, (await store.HeadAsync(key, Ct))!.Sha256);
+        }
+
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(folder.Path, "tmp")));
+        Assert.Equal(Rounds, Directory.GetFiles(Path.Combine(folder.Path, "objects")).Length);
+    }
+
+    /// <summary>Signals its first read, then waits for the go, so concurrent puts reach their rename together.</summary>
+    private sealed class StartingTogetherStream(byte[] bytes, CountdownEvent started, TaskCompletionSource go) : MemoryStream(bytes)
+    {
+        private bool signalled;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!signalled)
+            {
+                signalled = true;
+                started.Signal();
+                await go.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+
+            return await base.ReadAsync(buffer, cancellationToken);
+        }
+    }
+
     private static string CrashedPut(string root)
     {
         var partial = Path.Combine(root, "tmp", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(partial);
-        File.WriteAllBytes(Path.Combine(partial, "data"), new byte[1000]);
+        Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
+        File.WriteAllBytes(partial, new byte[1000]);
         return partial;
     }
 
