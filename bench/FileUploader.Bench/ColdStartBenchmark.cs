@@ -97,6 +97,12 @@ internal static class ColdStartBenchmark
         start.Environment["AWS_REGION"] = "us-east-1";
         start.Environment["BUCKET_NAME"] = "coldstart-bucket";
         start.Environment["TABLE_NAME"] = "coldstart-table";
+        // Lambda puts the role's session credentials in the environment; the API function resolves them at init.
+        start.Environment["AWS_ACCESS_KEY_ID"] = "ASIACOLDSTARTEXAMPLE";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "coldstart-secret";
+        start.Environment["AWS_SESSION_TOKEN"] = "coldstart-session";
+        // What template.yaml gives the API function (Handler HttpApi); the step functions ignore it.
+        start.Environment["EXPIRY_STATE_MACHINE_ARN"] = "arn:aws:states:us-east-1:123456789012:stateMachine:coldstart-expiry";
         start.Environment["DOTNET_ROOT"] = DotnetRoot();
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -113,7 +119,7 @@ internal static class ColdStartBenchmark
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (!request.StartsWith("GET /2018-06-01/runtime/invocation/next", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"{variant.Name}: expected GET /next first, got '{request}' (is _HANDLER={handler} a step?).");
+                throw new InvalidOperationException($"{variant.Name}: expected GET /next first, got '{request}' (is _HANDLER={handler} a step or HttpApi?).");
             }
 
             return elapsed;
