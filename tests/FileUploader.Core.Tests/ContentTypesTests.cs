@@ -42,6 +42,18 @@ public sealed class ContentTypesTests
     }
 
     [Theory]
+    [InlineData(" \t\r\n<!DOCTYPE html><html>", "text/html")]
+    [InlineData("\u00A0\u2003<html>", "text/html")]
+    [InlineData("\u00A0plain words", null)]
+    [InlineData("\t\n  plain <html> later", null)]
+    [InlineData(" \t ", null)]
+    public void Sniff_MarkupAfterLeadingWhiteSpace_IsFoundOnlyAtTheStart(string text, string? expected)
+    {
+        // ASCII and non-ASCII (no-break, em) spaces: the ASCII shortcut and the full decode must agree.
+        Assert.Equal(expected, ContentTypes.Sniff(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Theory]
     [InlineData("image/png", "image/png")]
     [InlineData("image/jpg", "image/jpeg")]
     [InlineData("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip")]

@@ -210,6 +210,27 @@ public static class ContentTypes
             head = head[3..];
         }
 
+        // Every markup signature starts with '<'. Most uploads are not markup: when the first character after the
+        // leading white space is ASCII and not '<', the answer is known without decoding and lower-casing the whole
+        // head (an ASCII byte decodes to itself, and TrimStart skips exactly the characters skipped here).
+        foreach (var b in head)
+        {
+            if (b >= 0x80)
+            {
+                break;
+            }
+
+            if (!char.IsWhiteSpace((char)b))
+            {
+                if (b != (byte)'<')
+                {
+                    return null;
+                }
+
+                break;
+            }
+        }
+
         var text = Encoding.UTF8.GetString(head).TrimStart().ToLowerInvariant();
         if (text.StartsWith("<svg", StringComparison.Ordinal)
             || (text.StartsWith("<?xml", StringComparison.Ordinal) || text.StartsWith("<!doctype svg", StringComparison.Ordinal))

@@ -37,16 +37,22 @@ internal sealed class UploadService(
     public Task CreateSessionAsync(UploadSession session, CancellationToken cancellationToken) => sessions.CreateAsync(session, cancellationToken);
 
     /// <summary>
-    /// Starts the upload workflow and waits for it. If the caller goes away the workflow still finishes (it is
-    /// journaled); only the waiting stops.
+    /// Runs the upload workflow and waits for it. If the caller goes away the workflow still finishes; only the
+    /// waiting stops.
     /// </summary>
+    /// <remarks>
+    /// A synchronous start: the engine journals the execution's start with its first commit (Validate's completion)
+    /// instead of in a transaction of its own, and runs it on this request's flow instead of hopping to the thread
+    /// pool. Nothing is acknowledged earlier: the answer waits for the end anyway. A crash before that first commit
+    /// leaves a Processing session with staged bytes and no execution, which the reconciler starts again
+    /// (<see cref="SessionReconciler"/>); Validate only reads.
+    /// </remarks>
     public async Task<UploadView> RunWorkflowAsync(UploadSession session, string? deleteToken, CancellationToken cancellationToken)
     {
-        var start = await stepFunctions.StartExecutionAsync(
-            new StartExecutionRequest(arns.Upload, session.Id, WorkflowInput(session).ToJsonString(), TraceParent()),
-            CancellationToken.None);
         Log.WorkflowStarted(logger);
-        var outcome = await stepFunctions.WaitForCompletionAsync(start.ExecutionArn, cancellationToken);
+        var outcome = await stepFunctions.StartSyncExecutionAsync(
+            new StartExecutionRequest(arns.Upload, session.Id, WorkflowInput(session).ToJsonString(), TraceParent()),
+            cancellationToken);
         if (outcome.Status == "SUCCEEDED" && FromOutput(session, outcome.Output, deleteToken) is { } fromOutput)
         {
             // The workflow's own result: what Validate measured and Presign minted, not read or computed again.

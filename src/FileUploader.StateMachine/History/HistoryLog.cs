@@ -328,21 +328,16 @@ internal static class StateEventDetails
             var output = _buffer.AsSpan();
             output[0] = (byte)'"';
             var at = 1;
-            while (true)
+            // One pass over the bytes: a compact JSON document is full of quotes (two per key), so searching for
+            // the next one with IndexOfAny costs a call per quote; measured 4x slower on a typical state document.
+            foreach (var b in text)
             {
-                var special = text.IndexOfAny((byte)'"', (byte)'\\');
-                if (special < 0)
+                if (b is (byte)'"' or (byte)'\\')
                 {
-                    text.CopyTo(output[at..]);
-                    at += text.Length;
-                    break;
+                    output[at++] = (byte)'\\';
                 }
 
-                text[..special].CopyTo(output[at..]);
-                at += special;
-                output[at++] = (byte)'\\';
-                output[at++] = text[special];
-                text = text[(special + 1)..];
+                output[at++] = b;
             }
 
             output[at++] = (byte)'"';
