@@ -176,7 +176,11 @@ public sealed class FileApi(
         return ApiResponse.Empty(HttpStatus.NoContent);
     }
 
-    private static void EnsureDownloadable(FileRecord? record, DateTimeOffset now, bool checkLimit)
+    /// <summary>
+    /// Refuses a file that is unknown (404), revoked or expired (410), or, with <paramref name="checkLimit"/>, out of
+    /// downloads (410). Every link to a file asks this, the local server's direct signed link included.
+    /// </summary>
+    public static void EnsureDownloadable(FileRecord? record, DateTimeOffset now, bool checkLimit)
     {
         if (record is null)
         {

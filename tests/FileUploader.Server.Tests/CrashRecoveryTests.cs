@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using FileUploader.Server.Tests.Infrastructure;
+using FileUploader.Testing.Fixtures;
 
 namespace FileUploader.Server.Tests;
 
@@ -11,25 +12,13 @@ namespace FileUploader.Server.Tests;
 /// The built server as a child process, killed with SIGKILL while uploads and workflows are in flight, then
 /// restarted on the same data folder: nothing answered 201 is lost, nothing is left half-done, expiry still happens.
 /// </summary>
-public sealed class CrashRecoveryTests : IAsyncLifetime
+public sealed class CrashRecoveryTests : IDisposable
 {
-    private readonly string _data = TestServer.NewDataDirectory();
+    private readonly TempDirectory _folder = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    private string DataFolder => _folder.Path;
 
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: it is a temp folder.
-        }
-
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task KillDuringUploads_Restart_EveryAcknowledgedUploadSurvivesAndNothingIsHalfDone()
@@ -37,7 +26,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         var acknowledged = new ConcurrentBag<(JsonObject Answer, byte[] Bytes)>();
         var announced = new ConcurrentBag<string>();
         JsonObject expiring;
-        await using (var first = await ChildServer.StartAsync(_data))
+        await using (var first = await ChildServer.StartAsync(DataFolder))
         {
             // Expires while the server is down: the resumed expiry workflow must still delete it.
             expiring = await UploadAsync(first.Client, UploadAndDownloadTests.RandomBytes(5000), ("expiresIn", "2"));
@@ -73,7 +62,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             await Task.WhenAll(workers);
         }
 
-        await using var second = await ChildServer.StartAsync(_data);
+        await using var second = await ChildServer.StartAsync(DataFolder);
 
         // Every 201 is still there, byte for byte, on both links.
         foreach (var (answer, bytes) in acknowledged)
@@ -117,7 +106,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_DuringAnUpload_FinishesItAndExitsCleanly()
     {
-        await using var server = await ChildServer.StartAsync(_data);
+        await using var server = await ChildServer.StartAsync(DataFolder);
         var bytes = UploadAndDownloadTests.RandomBytes(3_000_000);
         var gate = new GatedContent(bytes, releaseAfter: 1_000_000);
         var form = new MultipartFormDataContent { { gate, "file", "inflight.bin" } };
@@ -133,7 +122,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(bytes.Length, answer["size"]!.GetValue<long>());
         Assert.Equal(0, server.ExitCode);
-        await using var again = await ChildServer.StartAsync(_data);
+        await using var again = await ChildServer.StartAsync(DataFolder);
         Assert.Equal(bytes, await again.Client.GetByteArrayAsync(again.OnThisServer(answer.Str("shareUrl"))));
     }
 
@@ -142,7 +131,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         // The store's own listing, so this follows its on-disk layout (one file per object, or a folder from an earlier
         // version). A second store on the folder of the live child server is allowed: without the data-folder lock it
         // leaves the server's temporary files alone, and it only reads here.
-        var root = Path.Combine(_data, "objects");
+        var root = Path.Combine(DataFolder, "objects");
         if (!Directory.Exists(Path.Combine(root, "objects")))
         {
             return [];
@@ -154,7 +143,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
     private List<string> TemporaryFiles()
     {
-        var folder = Path.Combine(_data, "objects", "tmp");
+        var folder = Path.Combine(DataFolder, "objects", "tmp");
         return Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder).ToList() : [];
     }
 

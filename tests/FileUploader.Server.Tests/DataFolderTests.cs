@@ -1,5 +1,6 @@
 using System.Net;
 using FileUploader.Server.Tests.Infrastructure;
+using FileUploader.Testing.Fixtures;
 
 namespace FileUploader.Server.Tests;
 
@@ -7,35 +8,23 @@ namespace FileUploader.Server.Tests;
 /// The data folder belongs to one running server: a second one is refused with a clear message, and because of that
 /// a restarted server may remove every temporary file a killed one left behind, at once.
 /// </summary>
-public sealed class DataFolderTests : IAsyncLifetime
+public sealed class DataFolderTests : IDisposable
 {
-    private readonly string _data = TestServer.NewDataDirectory();
+    private readonly TempDirectory _folder = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    private string DataFolder => _folder.Path;
 
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: it is a temp folder.
-        }
-
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task Start_SecondServerOnTheSameDataFolder_ExitsWithAClearMessage()
     {
-        await using var first = await ChildServer.StartAsync(_data);
+        await using var first = await ChildServer.StartAsync(DataFolder);
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ChildServer.StartAsync(_data));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ChildServer.StartAsync(DataFolder));
 
         Assert.Contains("is in use by another FileUploader server", refused.Message, StringComparison.Ordinal);
-        Assert.Contains(_data, refused.Message, StringComparison.Ordinal);
+        Assert.Contains(DataFolder, refused.Message, StringComparison.Ordinal);
         // The first one is unharmed.
         using var health = await first.Client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -45,7 +34,7 @@ public sealed class DataFolderTests : IAsyncLifetime
     public async Task Restart_AfterKillMidUpload_RemovesThePartialTemporaryFilesAtOnce()
     {
         StalledUpload pending;
-        await using (var first = await ChildServer.StartAsync(_data))
+        await using (var first = await ChildServer.StartAsync(DataFolder))
         {
             // The body stops half-way, so the put is mid-write in tmp/ when the process dies.
             pending = StalledUpload.Start(first.Client, bytes: 4_000_000, pauseAfter: 1_000_000);
@@ -56,7 +45,7 @@ public sealed class DataFolderTests : IAsyncLifetime
         await pending.AbandonAsync();
         Assert.NotEmpty(TemporaryEntries());
 
-        await using var second = await ChildServer.StartAsync(_data);
+        await using var second = await ChildServer.StartAsync(DataFolder);
 
         // Swept during start-up, not an hour later: by the time the server answers, nothing partial is left.
         Assert.Empty(TemporaryEntries());
@@ -64,7 +53,7 @@ public sealed class DataFolderTests : IAsyncLifetime
 
     private List<string> TemporaryEntries()
     {
-        var folder = Path.Combine(_data, "objects", "tmp");
+        var folder = Path.Combine(DataFolder, "objects", "tmp");
         return Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder).ToList() : [];
     }
 

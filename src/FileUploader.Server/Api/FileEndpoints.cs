@@ -40,7 +40,7 @@ internal static class FileEndpoints
         var fileId = key.StartsWith("files/", StringComparison.Ordinal) ? key["files/".Length..] : null;
         var record = Identifiers.IsWellFormed(fileId) ? await catalog.GetFileAsync(fileId!, context.RequestAborted) : null;
         // The direct link is counted by no one, but it still dies with the file (revoked or expired).
-        EnsureDownloadable(record, time.GetUtcNow(), checkLimit: false);
+        FileApi.EnsureDownloadable(record, time.GetUtcNow(), checkLimit: false);
         var file = record!;
         var fileName = check.FileName ?? file.OriginalFileName;
         var linkExpiresAt = check.ExpiresAt ?? file.ExpiresAt;
@@ -52,29 +52,6 @@ internal static class FileEndpoints
         }
 
         await ServeAsync(context, key, fileName, file, linkExpiresAt);
-    }
-
-    private static void EnsureDownloadable(FileRecord? record, DateTimeOffset now, bool checkLimit)
-    {
-        if (record is null)
-        {
-            throw ApiException.NotFound("There is no such file.");
-        }
-
-        if (record.Status == FileStatus.Revoked)
-        {
-            throw Revoked();
-        }
-
-        if (record.Status == FileStatus.Expired || now >= record.ExpiresAt)
-        {
-            throw Expired();
-        }
-
-        if (checkLimit && record.MaxDownloads is { } max && record.DownloadCount >= max)
-        {
-            throw LimitReached(record);
-        }
     }
 
     internal static async Task ServeAsync(HttpContext context, string objectKey, string fileName, FileRecord record, DateTimeOffset linkExpiresAt)
@@ -99,8 +76,4 @@ internal static class FileEndpoints
     }
 
     private static ApiException Expired() => FileApi.Expired();
-
-    private static ApiException Revoked() => FileApi.Revoked();
-
-    private static ApiException LimitReached(FileRecord? record) => FileApi.LimitReached(record);
 }
