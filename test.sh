@@ -19,7 +19,8 @@ dotnet build FileUploader.sln -c Release
 log=$(mktemp)
 status=0
 dotnet test FileUploader.sln -c Release --no-build --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
-awk '/^(Passed|Failed)!/ {
+# Not anchored: a project's result line can land glued to another line of the parallel output.
+awk '/(Passed|Failed)! +- +Failed:/ {
        for (i = 1; i <= NF; i++) {
          if ($i == "Passed:") p += $(i + 1); if ($i == "Failed:") f += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
        }
