@@ -16,23 +16,30 @@ internal static class StepComposition
     public static IServiceCollection AddFileUploaderSteps(this IServiceCollection services, LambdaEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var bucket = environment.BucketName
-            ?? throw new InvalidOperationException("BUCKET_NAME is not set: template.yaml sets it on every step function.");
-        var table = environment.TableName
-            ?? throw new InvalidOperationException("TABLE_NAME is not set: template.yaml sets it on every step function.");
-
         services.AddSingleton(CreatePolicy(environment));
+        services.AddStorage(environment, environment.Region);
+        services.AddSteps();
+        return services;
+    }
 
-        // Clients are created on first use (singleton factories), so a step that needs no storage starts no client.
-        services.AddAwsStorage(new AwsStorageOptions
+    /// <summary>
+    /// The S3 object store, link signer and DynamoDB catalog of every function (steps and the API), from
+    /// <c>BUCKET_NAME</c> and <c>TABLE_NAME</c>. Clients are created on first use (singleton factories), so a function
+    /// that needs no storage starts no client.
+    /// </summary>
+    internal static IServiceCollection AddStorage(this IServiceCollection services, LambdaEnvironment environment, string? region)
+    {
+        var bucket = environment.BucketName
+            ?? throw new InvalidOperationException("BUCKET_NAME is not set: template.yaml sets it on every function.");
+        var table = environment.TableName
+            ?? throw new InvalidOperationException("TABLE_NAME is not set: template.yaml sets it on every function.");
+        return services.AddAwsStorage(new AwsStorageOptions
         {
             BucketName = bucket,
             TableName = table,
             KmsKeyId = environment.KmsKeyId,
-            Region = environment.Region,
+            Region = region,
         });
-        services.AddSteps();
-        return services;
     }
 
     internal static UploadPolicy CreatePolicy(LambdaEnvironment environment)

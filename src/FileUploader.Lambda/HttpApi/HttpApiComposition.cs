@@ -27,10 +27,6 @@ internal static class HttpApiComposition
     public static IServiceCollection AddFileUploaderHttpApi(this IServiceCollection services, LambdaEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var bucket = environment.BucketName
-            ?? throw new InvalidOperationException("BUCKET_NAME is not set: template.yaml sets it on every function.");
-        var table = environment.TableName
-            ?? throw new InvalidOperationException("TABLE_NAME is not set: template.yaml sets it on every function.");
         var expiryArn = environment.ExpiryStateMachineArn
             ?? throw new InvalidOperationException("EXPIRY_STATE_MACHINE_ARN is not set: template.yaml sets it on the API function.");
         var region = environment.Region
@@ -54,13 +50,7 @@ internal static class HttpApiComposition
             EventBridgeStartsUploads = true,
             RedirectDownloads = true,
         });
-        services.AddAwsStorage(new AwsStorageOptions
-        {
-            BucketName = bucket,
-            TableName = table,
-            KmsKeyId = environment.KmsKeyId,
-            Region = region,
-        });
+        services.AddStorage(environment, region);
 
         // Created on first use (a revocation); a client registered already (tests) is kept: the SDK's default chain gives the role's session credentials; the
         // endpoint is AWS's regional one unless AWS_ENDPOINT_URL_SFN / AWS_ENDPOINT_URL name another.
