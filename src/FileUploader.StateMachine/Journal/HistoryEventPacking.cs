@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using FileUploader.StateMachine.History;
 
@@ -20,7 +19,7 @@ internal sealed class HistoryEventPacking
     public HistoryEventPacking() => _writer = new Utf8JsonWriter(_buffer);
 
     /// <summary>Not thread-safe: the journal calls it under its lock.</summary>
-    public string Pack(IReadOnlyList<HistoryEvent> events)
+    public byte[] Pack(IReadOnlyList<HistoryEvent> events)
     {
         _buffer.ResetWrittenCount();
         _writer.Reset(_buffer);
@@ -39,7 +38,7 @@ internal sealed class HistoryEventPacking
 
         _writer.WriteEndArray();
         _writer.Flush();
-        var packed = Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        var packed = _buffer.WrittenSpan.ToArray();
         if (_buffer.Capacity > 1 << 20)
         {
             // Do not keep a huge buffer alive after one big batch (a large Map's results).

@@ -21,7 +21,10 @@ public interface IExecutionJournal
 
     void DeleteStateMachine(string stateMachineArn);
 
-    /// <summary>Applies the batch atomically (one transaction).</summary>
+    /// <summary>
+    /// Applies the batch atomically (one transaction). An execution's first batch carries its record
+    /// (<see cref="ExecutionBatch.Execution"/>): the SQLite journal creates the execution's row from it.
+    /// </summary>
     void Write(ExecutionBatch batch);
 
     IReadOnlyList<StateMachineRecord> LoadStateMachines();

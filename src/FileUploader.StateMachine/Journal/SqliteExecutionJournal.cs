@@ -22,38 +22,74 @@ public enum JournalDurability
 }
 
 /// <summary>
-/// The durable journal: one SQLite file in WAL mode. One connection, guarded by a lock, with prepared statements;
-/// each <see cref="Write"/> is committed before it returns, in one transaction shared with the batches other writers
-/// queued meanwhile (group commit). Checkpoints run on a second connection (<see cref="WalCheckpointer"/>).
+/// The durable journal: one SQLite file in WAL mode, held by one connection in exclusive locking mode, guarded by a
+/// lock, with prepared statements; each <see cref="Write"/> is committed before it returns, in one transaction shared
+/// with the batches other writers queued meanwhile (group commit).
 /// </summary>
+/// <remarks>
+/// Every table a commit writes is keyed by a number the journal assigns in start order, not by the execution's ARN,
+/// so each insert lands on the last page of its b-tree: a commit writes the few pages its rows fill, where ARN keys
+/// (random, from the execution name) made every commit dirty pages scattered over the tables and their ARN indexes,
+/// and every checkpoint copy them back. The ARN → number map lives in memory (loaded at open; the engine holds every
+/// execution's record in memory anyway). An execution that starts and ends in one batch (every run of a machine that
+/// cannot wait) keeps its whole history in its own row: one row and usually one page per execution.
+/// </remarks>
 public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS state_machines (
             arn TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
             type TEXT NOT NULL, creation_date INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS executions (
-            arn TEXT PRIMARY KEY, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+        CREATE TABLE IF NOT EXISTS definitions (id TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID;
+        -- first_events: the packed events of the execution's first batch when the execution ended in it (else null).
+        CREATE TABLE IF NOT EXISTS runs (
+            id INTEGER PRIMARY KEY, arn TEXT NOT NULL, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
             start_date INTEGER NOT NULL, stop_date INTEGER, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
-            definition TEXT NOT NULL, role_arn TEXT NOT NULL, timeout_at INTEGER);
-        CREATE TABLE IF NOT EXISTS events (
-            execution_arn TEXT NOT NULL, id INTEGER NOT NULL, previous_id INTEGER NOT NULL, timestamp INTEGER NOT NULL,
-            type TEXT NOT NULL, details TEXT, PRIMARY KEY (execution_arn, id)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS frames (
-            execution_arn TEXT NOT NULL, frame_id TEXT NOT NULL, parent_id TEXT, idx INTEGER NOT NULL, state_name TEXT NOT NULL,
+            definition TEXT NOT NULL, role_arn TEXT NOT NULL, timeout_at INTEGER, first_events BLOB);
+        -- Events of every later batch, one row per commit (a rowid table: a WITHOUT ROWID row over about 1 KiB spills
+        -- into overflow pages, and a commit's packed events are usually a few KiB).
+        CREATE TABLE IF NOT EXISTS run_events (
+            run_id INTEGER NOT NULL, first_id INTEGER NOT NULL, events BLOB NOT NULL, PRIMARY KEY (run_id, first_id));
+        CREATE TABLE IF NOT EXISTS run_frames (
+            run_id INTEGER NOT NULL, frame_id TEXT NOT NULL, parent_id TEXT, idx INTEGER NOT NULL, state_name TEXT NOT NULL,
             phase INTEGER NOT NULL, step INTEGER NOT NULL, input TEXT NOT NULL, variables TEXT, retry_counts TEXT,
             due_at INTEGER, entered_at INTEGER NOT NULL, last_event_id INTEGER NOT NULL, status TEXT NOT NULL,
-            output TEXT, error TEXT, cause TEXT, PRIMARY KEY (execution_arn, frame_id)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS definitions (id TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID;
-        -- A rowid table (files from before keep their WITHOUT ROWID one, which works the same): a WITHOUT ROWID
-        -- row over about 1 KiB spills into overflow pages, and a commit's packed events are usually a few KiB.
-        CREATE TABLE IF NOT EXISTS event_batches (
-            execution_arn TEXT NOT NULL, first_id INTEGER NOT NULL, events TEXT NOT NULL,
-            PRIMARY KEY (execution_arn, first_id));
+            output TEXT, error TEXT, cause TEXT, PRIMARY KEY (run_id, frame_id)) WITHOUT ROWID;
         """;
 
     /// <summary>
-    /// Prefix of an executions.definition value that names a row of the definitions table. A definition is JSON
+    /// Moves a journal written before the runs tables existed (tables keyed by ARN) into them, in the transaction
+    /// that opens it. A rowid is kept as the run's id, so batches and frames find their run through the old ARN index.
+    /// The per-event table of even older journals is left as it is and still read by <see cref="LoadHistory"/>.
+    /// </summary>
+    private const string MigrateArnKeyedTables = """
+        INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at)
+            SELECT rowid, arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at
+            FROM executions;
+        INSERT INTO run_events (run_id, first_id, events)
+            SELECT e.rowid, b.first_id, b.events FROM event_batches b JOIN executions e ON e.arn = b.execution_arn;
+        INSERT INTO run_frames (run_id, frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts, due_at,
+                entered_at, last_event_id, status, output, error, cause)
+            SELECT e.rowid, f.frame_id, f.parent_id, f.idx, f.state_name, f.phase, f.step, f.input, f.variables, f.retry_counts, f.due_at,
+                f.entered_at, f.last_event_id, f.status, f.output, f.error, f.cause
+            FROM frames f JOIN executions e ON e.arn = f.execution_arn;
+        DROP TABLE event_batches;
+        DROP TABLE frames;
+        DROP TABLE executions;
+        """;
+
+    /// <summary>
+    /// WAL pages after which a commit also checkpoints (SQLite's wal_autocheckpoint, on the writer's own connection,
+    /// right after the commit is in the WAL; <see cref="WalFlusher"/> has written most of the log to disk by then,
+    /// so the checkpoint's fsync of it is short): about 16 MiB of log. Less often than SQLite's default of 1,000 pages
+    /// so the two fsyncs of a checkpoint are shared by more commits; small enough to keep the log's index and
+    /// recovery at open quick. Once a checkpoint has caught up, the next commit starts the log from its beginning
+    /// again, so the file stops growing at about this size (plus the largest single transaction).
+    /// </summary>
+    internal const int CheckpointAfterWalPages = 4096;
+
+    /// <summary>
+    /// Prefix of a runs.definition value that names a row of the definitions table. A definition is JSON
     /// and so never starts with this; rows written before the table existed hold the definition itself.
     /// </summary>
     private const string DefinitionReferencePrefix = "sha256:";
@@ -63,10 +99,11 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     private readonly Lock _sync = new();
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _upsertExecution;
+    private readonly SqliteCommand _insertRun;
+    private readonly SqliteCommand _updateRun;
     private readonly SqliteCommand _insertDefinition;
     private readonly Dictionary<string, string> _storedDefinitionIds = new(StringComparer.Ordinal);
-    private readonly SqliteCommand _insertEventBatch;
+    private readonly SqliteCommand _insertEvents;
     private readonly HistoryEventPacking _packing = new();
     private readonly SqliteCommand _upsertFrame;
     private readonly SqliteCommand _deleteFrame;
@@ -74,7 +111,24 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
-    private readonly WalCheckpointer _checkpointer;
+    private readonly WalFlusher _walFlusher;
+
+    /// <summary>Every journaled execution's run id, by ARN; only committed rows.</summary>
+    private readonly Dictionary<string, long> _runIds;
+
+    /// <summary>Runs the open transaction inserts, added to <see cref="_runIds"/> once it commits.</summary>
+    private readonly Dictionary<string, long> _pendingRunIds = new(StringComparer.Ordinal);
+    private long _nextRunId;
+
+    /// <summary>
+    /// Runs that may have frames (a superset): a run that never had one skips the delete at its end. Added to at once
+    /// (a spare entry only costs a delete); removed from only once the delete is committed.
+    /// </summary>
+    private readonly HashSet<long> _runsWithFrames;
+    private readonly List<long> _pendingFramelessRuns = [];
+
+    /// <summary>Whether the file still has the per-event table of journals from before packed batches.</summary>
+    private readonly bool _hasLegacyEvents;
 
     /// <summary>The definition (by reference) and id of the last execution written whose definition was already stored.</summary>
     private (string? Text, string? Id) _lastDefinition;
@@ -88,61 +142,111 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private bool _committing;
     private bool _disposed;
 
-    private SqliteExecutionJournal(SqliteConnection connection, WalCheckpointer checkpointer)
+    private SqliteExecutionJournal(SqliteConnection connection, string path)
     {
         _connection = connection;
-        _checkpointer = checkpointer;
 
         // Prepared once: SqliteConnection.BeginTransaction/Commit parse "BEGIN"/"COMMIT" again on every call.
         _begin = Prepare("BEGIN");
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");
-        // Only the status columns change after an execution started; updating just those (instead of REPLACE,
-        // which deletes and re-inserts the row and its index entry) keeps a finishing commit small.
-        _upsertExecution = Prepare("""
-            INSERT INTO executions (arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at)
-            VALUES ($arn, $sm, $name, $status, $start, $stop, $input, $output, $error, $cause, $definition, $role, $timeout)
-            ON CONFLICT (arn) DO UPDATE SET status = excluded.status, stop_date = excluded.stop_date, output = excluded.output,
-                error = excluded.error, cause = excluded.cause
-            """, "$arn", "$sm", "$name", "$status", "$start", "$stop", "$input", "$output", "$error", "$cause", "$definition", "$role", "$timeout");
-        _insertEventBatch = Prepare("""
-            INSERT OR REPLACE INTO event_batches (execution_arn, first_id, events) VALUES ($arn, $first, $events)
-            """, "$arn", "$first", "$events");
+        _insertRun = Prepare("""
+            INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at, first_events)
+            VALUES ($id, $arn, $sm, $name, $status, $start, $stop, $input, $output, $error, $cause, $definition, $role, $timeout, $events)
+            """, "$id", "$arn", "$sm", "$name", "$status", "$start", "$stop", "$input", "$output", "$error", "$cause", "$definition", "$role", "$timeout", "$events");
+        // Only the status columns change after an execution started.
+        _updateRun = Prepare("""
+            UPDATE runs SET status = $status, stop_date = $stop, output = $output, error = $error, cause = $cause WHERE id = $id
+            """, "$status", "$stop", "$output", "$error", "$cause", "$id");
+        _insertEvents = Prepare("""
+            INSERT OR REPLACE INTO run_events (run_id, first_id, events) VALUES ($run, $first, $events)
+            """, "$run", "$first", "$events");
         _upsertFrame = Prepare("""
-            INSERT OR REPLACE INTO frames (execution_arn, frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts,
+            INSERT OR REPLACE INTO run_frames (run_id, frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts,
                 due_at, entered_at, last_event_id, status, output, error, cause)
-            VALUES ($arn, $id, $parent, $idx, $state, $phase, $step, $input, $variables, $retry, $due, $entered, $last, $status, $output, $error, $cause)
-            """, "$arn", "$id", "$parent", "$idx", "$state", "$phase", "$step", "$input", "$variables", "$retry", "$due", "$entered", "$last", "$status", "$output", "$error", "$cause");
-        _deleteFrame = Prepare("DELETE FROM frames WHERE execution_arn = $arn AND frame_id = $id", "$arn", "$id");
-        _deleteAllFrames = Prepare("DELETE FROM frames WHERE execution_arn = $arn", "$arn");
+            VALUES ($run, $id, $parent, $idx, $state, $phase, $step, $input, $variables, $retry, $due, $entered, $last, $status, $output, $error, $cause)
+            """, "$run", "$id", "$parent", "$idx", "$state", "$phase", "$step", "$input", "$variables", "$retry", "$due", "$entered", "$last", "$status", "$output", "$error", "$cause");
+        _deleteFrame = Prepare("DELETE FROM run_frames WHERE run_id = $run AND frame_id = $id", "$run", "$id");
+        _deleteAllFrames = Prepare("DELETE FROM run_frames WHERE run_id = $run", "$run");
         _insertDefinition = Prepare("INSERT OR IGNORE INTO definitions (id, definition) VALUES ($id, $definition)", "$id", "$definition");
+
+        _runIds = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (arn, id) in Query("SELECT arn, id FROM runs", r => (r.GetString(0), r.GetInt64(1))))
+        {
+            _runIds[arn] = id;
+            _nextRunId = Math.Max(_nextRunId, id);
+        }
+
+        _nextRunId++;
+        _runsWithFrames = [.. Query("SELECT DISTINCT run_id FROM run_frames", r => r.GetInt64(0))];
+        _hasLegacyEvents = Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'", r => true).Count > 0;
+        _walFlusher = new WalFlusher(path);
     }
 
     public bool IsDurable => true;
 
     /// <summary>Opens (creating if needed) the journal file at <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// Locking mode EXCLUSIVE: the connection takes the file's locks once and keeps them, so a transaction makes no
+    /// lock and unlock calls, and the WAL's index lives in the process's memory instead of a shared-memory file. No
+    /// other connection may open the file while the journal is open (one engine owns a journal); the locks go with
+    /// the process, however it ends. What survives a crash is unchanged: a commit is in the WAL file before Write
+    /// returns, and the next open replays the WAL.
+    /// </remarks>
     public static SqliteExecutionJournal Open(string path, JournalDurability durability = JournalDurability.Normal)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
+        try
         {
-            // wal_autocheckpoint = 0: the commit that crosses SQLite's checkpoint threshold would otherwise copy the
-            // WAL into the database and fsync it (milliseconds, every couple of hundred commits) before it returns.
-            // WalCheckpointer does that on its own thread and connection instead. A commit is in the WAL file either
-            // way, so what survives a crash is unchanged.
+            connection.Open();
+            using var pragma = connection.CreateCommand();
             pragma.CommandText = $"""
+                PRAGMA locking_mode = EXCLUSIVE;
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = {(durability == JournalDurability.Full ? "FULL" : "NORMAL")};
                 PRAGMA busy_timeout = 5000;
-                PRAGMA wal_autocheckpoint = 0;
+                PRAGMA wal_autocheckpoint = {CheckpointAfterWalPages};
+                BEGIN IMMEDIATE;
                 {Schema}
                 """;
             pragma.ExecuteNonQuery();
-        }
+            if (HasTable(pragma, "executions"))
+            {
+                pragma.CommandText = MigrateArnKeyedTables;
+                pragma.ExecuteNonQuery();
+            }
 
-        return new SqliteExecutionJournal(connection, new WalCheckpointer(path));
+            if (HasTable(pragma, "events"))
+            {
+                // Journals of the last two versions all have this table, almost always empty: keep it only if it is not.
+                pragma.CommandText = "SELECT EXISTS (SELECT 1 FROM events)";
+                if ((long)pragma.ExecuteScalar()! == 0)
+                {
+                    pragma.CommandText = "DROP TABLE events";
+                    pragma.ExecuteNonQuery();
+                }
+            }
+
+            pragma.CommandText = "COMMIT";
+            pragma.ExecuteNonQuery();
+            return new SqliteExecutionJournal(connection, path);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static bool HasTable(SqliteCommand command, string name)
+    {
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.Clear();
+        command.Parameters.AddWithValue("$name", name);
+        var exists = command.ExecuteScalar() is not null;
+        command.Parameters.Clear();
+        return exists;
     }
 
     public void SaveStateMachine(StateMachineRecord stateMachine)
@@ -265,22 +369,42 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// <summary>One transaction for <paramref name="writes"/>; false (and rolled back) when it failed.</summary>
     private bool TryCommit(List<PendingWrite> writes, out Exception? failure)
     {
+        var written = 0L;
         try
         {
-            _begin.ExecuteNonQuery();
+            // A single statement is a transaction of its own (all of it or nothing), so a lone batch that is one
+            // insert skips BEGIN and COMMIT.
+            var explicitTransaction = writes.Count > 1 || !IsOneInsert(writes[0].Batch);
+            if (explicitTransaction)
+            {
+                _begin.ExecuteNonQuery();
+            }
+
             try
             {
                 foreach (var write in writes)
                 {
                     WriteLocked(write.Batch);
+
+                    // About what it adds to the WAL: its events and at least a page.
+                    written += (write.Batch.PackedEvents?.Length ?? 0) + 4096;
                 }
 
-                _commit.ExecuteNonQuery();
+                if (explicitTransaction)
+                {
+                    _commit.ExecuteNonQuery();
+                }
             }
             catch
             {
-                Rollback();
+                if (explicitTransaction)
+                {
+                    Rollback();
+                }
+
                 _pendingDefinitions.Clear();
+                _pendingRunIds.Clear();
+                _pendingFramelessRuns.Clear();
                 throw;
             }
         }
@@ -303,7 +427,19 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         }
 
         _pendingDefinitions.Clear();
-        _checkpointer.Committed();
+        foreach (var (arn, id) in _pendingRunIds)
+        {
+            _runIds[arn] = id;
+        }
+
+        _pendingRunIds.Clear();
+        foreach (var id in _pendingFramelessRuns)
+        {
+            _runsWithFrames.Remove(id);
+        }
+
+        _pendingFramelessRuns.Clear();
+        _walFlusher.Committed(written);
         failure = null;
         return true;
     }
@@ -371,62 +507,121 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         }
     }
 
-    /// <summary>The statements of one batch, inside the transaction <see cref="Write"/> opened.</summary>
+    /// <summary>
+    /// Whether <see cref="WriteLocked"/> writes <paramref name="batch"/> with one statement: the row of an execution
+    /// that started and ended in this batch (every run of a machine that cannot wait), whose definition is stored.
+    /// </summary>
+    private bool IsOneInsert(ExecutionBatch batch) =>
+        batch.Execution is { Status: not "RUNNING" } e
+        && batch.Frames.Count == 0
+        && batch.DeletedFrames.Count == 0
+        && !_runIds.ContainsKey(batch.ExecutionArn)
+        && (ReferenceEquals(e.Definition, _lastDefinition.Text) || _storedDefinitionIds.ContainsKey(e.Definition));
+
+    /// <summary>The statements of one batch, inside the transaction <see cref="Write"/> opened (if it is more than one).</summary>
     private void WriteLocked(ExecutionBatch batch)
     {
-        if (batch.Execution is { } e)
-        {
-            // Every execution of a state machine version shares its definition: store it once and reference it.
-            // The same string instance comes with every execution of a version: checking it by reference first
-            // saves hashing the whole definition text on every commit.
-            string? definitionId;
-            if (ReferenceEquals(e.Definition, _lastDefinition.Text))
-            {
-                definitionId = _lastDefinition.Id;
-            }
-            else if (!_storedDefinitionIds.TryGetValue(e.Definition, out definitionId))
-            {
-                definitionId = DefinitionId(e.Definition);
-                Run(_insertDefinition, definitionId, e.Definition);
-                _pendingDefinitions.Add((e.Definition, definitionId));
-            }
-            else
-            {
-                _lastDefinition = (e.Definition, definitionId);
-            }
-
-            Run(_upsertExecution, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
-                e.Input, e.Output, e.Error, e.Cause, definitionId, e.RoleArn, e.TimeoutAt?.UtcTicks);
-        }
-
+        byte[]? events = null;
+        var firstEventId = 0L;
         if (batch.PackedEvents is { } packed)
         {
             // Already packed by the engine as the events happened: stored as they are, as the UTF-8 bytes they are
             // (a BLOB; LoadHistory reads TEXT and BLOB rows alike), with no conversion to a string and back.
-            Run(_insertEventBatch, batch.ExecutionArn, batch.FirstPackedEventId, packed);
+            events = packed;
+            firstEventId = batch.FirstPackedEventId;
         }
         else if (batch.Events.Count > 0)
         {
-            // One row per commit; the events table holds only what journals written before event_batches existed.
-            Run(_insertEventBatch, batch.ExecutionArn, batch.Events[0].Id, _packing.Pack(batch.Events));
+            events = _packing.Pack(batch.Events);
+            firstEventId = batch.Events[0].Id;
+        }
+
+        long runId;
+        if (_pendingRunIds.TryGetValue(batch.ExecutionArn, out runId) || _runIds.TryGetValue(batch.ExecutionArn, out runId))
+        {
+            if (batch.Execution is { } e)
+            {
+                Run(_updateRun, e.Status, e.StopDate?.UtcTicks, e.Output, e.Error, e.Cause, runId);
+            }
+
+            if (events is not null)
+            {
+                Run(_insertEvents, runId, firstEventId, events);
+            }
+        }
+        else
+        {
+            var e = batch.Execution ?? throw new InvalidOperationException(
+                $"The first batch journaled for {batch.ExecutionArn} must carry its execution record.");
+            runId = _nextRunId++;
+
+            // The execution's first batch makes its row. An execution that already ended in it (every run of a
+            // machine that cannot wait) keeps its events in the row; one still running gets a run_events row, so
+            // the status update at its end rewrites only the small row, not its first events too.
+            var eventsInRow = e.Status != "RUNNING";
+            Run(_insertRun, runId, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
+                e.Input, e.Output, e.Error, e.Cause, DefinitionIdLocked(e.Definition), e.RoleArn, e.TimeoutAt?.UtcTicks,
+                eventsInRow ? events : null);
+            if (!eventsInRow && events is not null)
+            {
+                Run(_insertEvents, runId, firstEventId, events);
+            }
+
+            _pendingRunIds[batch.ExecutionArn] = runId;
         }
 
         if (batch.DeleteAllFrames)
         {
-            Run(_deleteAllFrames, batch.ExecutionArn);
+            if (_runsWithFrames.Contains(runId))
+            {
+                Run(_deleteAllFrames, runId);
+                _pendingFramelessRuns.Add(runId);
+            }
+
             return;
         }
 
         foreach (var id in batch.DeletedFrames)
         {
-            Run(_deleteFrame, batch.ExecutionArn, id);
+            Run(_deleteFrame, runId, id);
+        }
+
+        if (batch.Frames.Count > 0)
+        {
+            _runsWithFrames.Add(runId);
         }
 
         foreach (var f in batch.Frames)
         {
-            Run(_upsertFrame, batch.ExecutionArn, f.Id, f.ParentId, f.Index, f.StateName, f.Phase, f.Step, f.Input,
+            Run(_upsertFrame, runId, f.Id, f.ParentId, f.Index, f.StateName, f.Phase, f.Step, f.Input,
                 f.Variables, f.RetryCounts, f.DueAt?.UtcTicks, f.EnteredAt.UtcTicks, f.LastEventId, f.Status, f.Output, f.Error, f.Cause);
         }
+    }
+
+    /// <summary>
+    /// Every execution of a state machine version shares its definition: it is stored once and referenced. The same
+    /// string instance comes with every execution of a version: checking it by reference first saves hashing the
+    /// whole definition text on every commit.
+    /// </summary>
+    private string DefinitionIdLocked(string definition)
+    {
+        if (ReferenceEquals(definition, _lastDefinition.Text))
+        {
+            return _lastDefinition.Id!;
+        }
+
+        if (!_storedDefinitionIds.TryGetValue(definition, out var definitionId))
+        {
+            definitionId = DefinitionId(definition);
+            Run(_insertDefinition, definitionId, definition);
+            _pendingDefinitions.Add((definition, definitionId));
+        }
+        else
+        {
+            _lastDefinition = (definition, definitionId);
+        }
+
+        return definitionId;
     }
 
     public IReadOnlyList<StateMachineRecord> LoadStateMachines() =>
@@ -437,47 +632,59 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         Query("""
             SELECT e.arn, e.state_machine_arn, e.name, e.status, e.start_date, e.stop_date, e.input, e.output, e.error, e.cause,
                 COALESCE(d.definition, e.definition), e.role_arn, e.timeout_at
-            FROM executions e LEFT JOIN definitions d ON d.id = e.definition
+            FROM runs e LEFT JOIN definitions d ON d.id = e.definition ORDER BY e.id
             """, r => new ExecutionRecord(
                 r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Date(r, 4), NullableDate(r, 5), r.GetString(6),
                 NullableString(r, 7), NullableString(r, 8), NullableString(r, 9), r.GetString(10), r.GetString(11), NullableDate(r, 12)));
 
     public IReadOnlyList<HistoryEvent> LoadHistory(string executionArn)
     {
-        var history = Query("SELECT id, previous_id, timestamp, type, details FROM events WHERE execution_arn = $p0 ORDER BY id",
-            r => new HistoryEvent(r.GetInt64(0), r.GetInt64(1), Date(r, 2), r.GetString(3), NullableString(r, 4)),
-            executionArn);
-        // Rows hold UTF-8 JSON as TEXT (older journals) or as a BLOB: both read back as their UTF-8 bytes.
-        var packed = Query("SELECT events FROM event_batches WHERE execution_arn = $p0 ORDER BY first_id", r => r.GetFieldValue<byte[]>(0), executionArn);
-        if (packed.Count == 0)
+        lock (_sync)
         {
+            var history = _hasLegacyEvents
+                ? Query("SELECT id, previous_id, timestamp, type, details FROM events WHERE execution_arn = $p0 ORDER BY id",
+                    r => new HistoryEvent(r.GetInt64(0), r.GetInt64(1), Date(r, 2), r.GetString(3), NullableString(r, 4)),
+                    executionArn)
+                : [];
+            if (!_runIds.TryGetValue(executionArn, out var runId))
+            {
+                return history;
+            }
+
+            // The first batch, in the run's row, comes before every later one. Rows hold UTF-8 JSON as TEXT (older
+            // journals) or as a BLOB: both read back as their UTF-8 bytes.
+            var packed = Query("SELECT first_events FROM runs WHERE id = $p0 AND first_events IS NOT NULL", r => r.GetFieldValue<byte[]>(0), runId);
+            packed.AddRange(Query("SELECT events FROM run_events WHERE run_id = $p0 ORDER BY first_id", r => r.GetFieldValue<byte[]>(0), runId));
+            var legacyEvents = history.Count;
+            foreach (var batch in packed)
+            {
+                HistoryEventPacking.Unpack(batch, history);
+            }
+
+            if (legacyEvents > 0 && packed.Count > 0)
+            {
+                // Rows from both tables only when an older journal was continued; event ids are unique across them.
+                history.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+            }
+
             return history;
         }
-
-        var legacyEvents = history.Count;
-        foreach (var batch in packed)
-        {
-            HistoryEventPacking.Unpack(batch, history);
-        }
-
-        if (legacyEvents > 0)
-        {
-            // Rows from both tables only when an older journal was continued; event ids are unique across them.
-            history.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        }
-
-        return history;
     }
 
-    public IReadOnlyList<FrameRecord> LoadFrames(string executionArn) =>
-        Query("""
-            SELECT frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts, due_at, entered_at, last_event_id, status, output, error, cause
-            FROM frames WHERE execution_arn = $p0
-            """, r => new FrameRecord(
-                r.GetString(0), NullableString(r, 1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetString(6),
-                NullableString(r, 7), NullableString(r, 8), NullableDate(r, 9), Date(r, 10), r.GetInt64(11), r.GetString(12),
-                NullableString(r, 13), NullableString(r, 14), NullableString(r, 15)),
-            executionArn);
+    public IReadOnlyList<FrameRecord> LoadFrames(string executionArn)
+    {
+        lock (_sync)
+        {
+            return !_runIds.TryGetValue(executionArn, out var runId) ? [] : Query("""
+                SELECT frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts, due_at, entered_at, last_event_id, status, output, error, cause
+                FROM run_frames WHERE run_id = $p0
+                """, r => new FrameRecord(
+                    r.GetString(0), NullableString(r, 1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetString(6),
+                    NullableString(r, 7), NullableString(r, 8), NullableDate(r, 9), Date(r, 10), r.GetInt64(11), r.GetString(12),
+                    NullableString(r, 13), NullableString(r, 14), NullableString(r, 15)),
+                runId);
+        }
+    }
 
     public void Dispose()
     {
@@ -489,13 +696,14 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             }
 
             _disposed = true;
-            _checkpointer.Dispose();
+            _walFlusher.Dispose();
             _begin.Dispose();
             _commit.Dispose();
             _rollback.Dispose();
-            _upsertExecution.Dispose();
+            _insertRun.Dispose();
+            _updateRun.Dispose();
             _insertDefinition.Dispose();
-            _insertEventBatch.Dispose();
+            _insertEvents.Dispose();
             _upsertFrame.Dispose();
             _deleteFrame.Dispose();
             _deleteAllFrames.Dispose();

@@ -87,19 +87,23 @@ public sealed class HistoryAndJournalTests : IDisposable
             Assert.Empty(journal.LoadFrames(done.ExecutionArn));
         }
 
-        using var reopened = SqliteExecutionJournal.Open(_path);
-        var stored = reopened.LoadHistory(done.ExecutionArn);
-        Assert.Equal("SUCCEEDED", done.Status);
-        Json.Equal("""[{"v":1,"a":"a"},{"v":1}]""", done.Output);
-        Assert.Equal(served.Select(e => (e.Id, e.PreviousEventId, e.Type, e.DetailsJson)), stored.Select(e => (e.Id, e.PreviousEventId, e.Type, e.DetailsJson)));
-        Assert.Equal(stored.Select((_, i) => (long)i + 1), stored.Select(e => e.Id));
-        Assert.Equal("SUCCEEDED", reopened.LoadExecutions().Single(e => e.Arn == done.ExecutionArn).Status);
+        using (var reopened = SqliteExecutionJournal.Open(_path))
+        {
+            var stored = reopened.LoadHistory(done.ExecutionArn);
+            Assert.Equal("SUCCEEDED", done.Status);
+            Json.Equal("""[{"v":1,"a":"a"},{"v":1}]""", done.Output);
+            Assert.Equal(served.Select(e => (e.Id, e.PreviousEventId, e.Type, e.DetailsJson)), stored.Select(e => (e.Id, e.PreviousEventId, e.Type, e.DetailsJson)));
+            Assert.Equal(stored.Select((_, i) => (long)i + 1), stored.Select(e => e.Id));
+            Assert.Equal("SUCCEEDED", reopened.LoadExecutions().Single(e => e.Arn == done.ExecutionArn).Status);
+        }
 
-        // Nothing in it can await, so it was journaled in one transaction: one row of packed events.
+        // The journal holds its file exclusively while open, so the file is read directly only once it is closed.
+
+        // Nothing in it can await, so it was journaled in one transaction: one packed batch, in the execution's own row.
         using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "SELECT COUNT(*) FROM event_batches";
+        query.CommandText = "SELECT (SELECT COUNT(*) FROM runs WHERE first_events IS NOT NULL) + (SELECT COUNT(*) FROM run_events)";
         Assert.Equal(1L, (long)query.ExecuteScalar()!);
     }
 
@@ -126,7 +130,7 @@ public sealed class HistoryAndJournalTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "SELECT events FROM event_batches";
+        query.CommandText = "SELECT first_events FROM runs";
         var stored = System.Text.Encoding.UTF8.GetString((byte[])query.ExecuteScalar()!);
         Assert.Equal(6, stored.Split("m-42").Length - 1);
     }
