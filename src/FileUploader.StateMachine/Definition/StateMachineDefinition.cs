@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 
@@ -81,8 +83,20 @@ internal abstract class StateNode(string name, StateType type)
     /// <summary>True when any field of this state mentions <c>$$</c>, so the context object must be built.</summary>
     public bool UsesContext { get; init; }
 
+    /// <summary>
+    /// The name, the Entered and the Exited event type as the history writes them (relaxed escaping, as every history
+    /// string), encoded once: every visit of the state writes them.
+    /// </summary>
+    public JsonEncodedText NameText { get; } = JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+    public JsonEncodedText EnteredEventTypeText { get; } = JsonEncodedText.Encode(PrefixOf(type) + "Entered");
+
+    public JsonEncodedText ExitedEventTypeText { get; } = JsonEncodedText.Encode(PrefixOf(type) + "Exited");
+
     /// <summary>The history event name prefix (PassState, TaskState, …).</summary>
-    public string EventPrefix => Type switch
+    public string EventPrefix => PrefixOf(Type);
+
+    private static string PrefixOf(StateType type) => type switch
     {
         StateType.Pass => "PassState",
         StateType.Task => "TaskState",

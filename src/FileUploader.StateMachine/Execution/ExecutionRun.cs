@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
 using FileUploader.StateMachine.History;
@@ -12,6 +13,10 @@ namespace FileUploader.StateMachine.Execution;
 /// </summary>
 internal sealed class ExecutionRun
 {
+    private static readonly CancellationTokenSource Cancelled = CreateCancelled();
+    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText IndexProperty = JsonEncodedText.Encode("index");
+
     private readonly Lock _sync = new();
     private readonly IExecutionJournal _journal;
     private readonly bool _durable;
@@ -21,7 +26,15 @@ internal sealed class ExecutionRun
     // Keyed by the frame itself (frames do not override Equals): no id string to build or hash per transition.
     private readonly Dictionary<Frame, FrameRecord>? _dirtyFrames;
     private readonly List<string>? _deletedFrames;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Made only when someone waits before the end: a synchronous start has usually finished when it asks, and every
+    // object a finished execution keeps is copied by the collector as it ages (the engine keeps many).
+    private TaskCompletionSource? _completion;
+    private bool _ended;
+    private bool _historyReleased;
+
+    // Replaced by an already-cancelled source once the execution ends, for the same reason.
+    private CancellationTokenSource _cancellation = new();
     private ExecutionRecord _record;
     private bool _recordDirty;
     private long _lastEventId;
@@ -74,7 +87,7 @@ internal sealed class ExecutionRun
     public StateMachineDefinition Definition { get; }
 
     /// <summary>Cancelled when the execution stops (StopExecution, timeout) or the engine shuts down.</summary>
-    public CancellationTokenSource Cancellation { get; } = new();
+    public CancellationTokenSource Cancellation => Volatile.Read(ref _cancellation);
 
     /// <summary>Frames loaded from the journal at recovery, consumed as the runner reaches them.</summary>
     public Dictionary<string, FrameRecord>? RecoveredFrames { get; set; }
@@ -90,7 +103,16 @@ internal sealed class ExecutionRun
         }
     }
 
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _ended ? Task.CompletedTask : (_completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
     public bool IsRunning => Record.Status == "RUNNING";
 
@@ -102,11 +124,17 @@ internal sealed class ExecutionRun
     /// </summary>
     public bool SnapshotsFrames => _snapshotsFrames;
 
-    public IReadOnlyList<HistoryEvent> SnapshotHistory()
+    /// <summary>The history so far; null once the engine stopped retaining the execution (see <see cref="ReleaseHistory"/>).</summary>
+    public IReadOnlyList<HistoryEvent>? SnapshotHistory()
     {
         byte[] packed;
         lock (_sync)
         {
+            if (_historyReleased)
+            {
+                return null;
+            }
+
             packed = _history.PackAll();
         }
 
@@ -156,7 +184,7 @@ internal sealed class ExecutionRun
     /// Appends a Map iteration's Started/Succeeded/Aborted event, <c>{"name", "index"}</c> as
     /// <see cref="EventDetails.WriteTo"/> writes it, without an <see cref="EventDetails"/> per iteration.
     /// </summary>
-    public void AddIterationEvent(Frame child, string type, string name)
+    public void AddIterationEvent(Frame child, JsonEncodedText type, JsonEncodedText name)
     {
         lock (_sync)
         {
@@ -164,8 +192,8 @@ internal sealed class ExecutionRun
             var id = ++_lastEventId;
             var writer = _history.BeginEvent(id, child.LastEventId, _time.GetUtcNow(), type);
             writer.WriteStartObject();
-            writer.WriteString("name", name);
-            writer.WriteNumber("index", child.Index);
+            writer.WriteString(NameProperty, name);
+            writer.WriteNumber(IndexProperty, child.Index);
             writer.WriteEndObject();
             _history.EndEvent(writer);
             child.LastEventId = id;
@@ -176,8 +204,10 @@ internal sealed class ExecutionRun
     /// Appends a state's Entered (<paramref name="isInput"/>) or Exited event. The document is rendered into the
     /// history now, as text when the caller already has it (<paramref name="json"/>), else from <paramref name="node"/>.
     /// </summary>
-    public void AddStateEvent(Frame frame, string type, string name, bool isInput, string? json, JsonNode? node, DateTimeOffset timestamp)
+    public void AddStateEvent(Frame frame, JsonEncodedText type, JsonEncodedText name, bool isInput, string? json, JsonNode? node, DateTimeOffset timestamp)
     {
+        // An Exited event's document is the frame's input as the state changed it (see Frame.InputEdit).
+        var edit = isInput || !ReferenceEquals(node, frame.Input) ? InputEdit.Rewritten : frame.InputEdit;
         lock (_sync)
         {
             ThrowIfHalted();
@@ -186,7 +216,7 @@ internal sealed class ExecutionRun
             try
             {
                 // An output becomes the input of the frame's next step (see Frame.MoveTo).
-                var exitedId = StateEventDetails.Write(writer, name, isInput, json, node, frame, isInput ? frame.Step : frame.Step + 1, id, _history);
+                var exitedId = StateEventDetails.Write(writer, name, isInput, json, node, frame, isInput ? frame.Step : frame.Step + 1, id, _history, edit, frame.AppendedName);
                 if (exitedId != 0)
                 {
                     writer.WriteNumberValue(exitedId);
@@ -275,9 +305,21 @@ internal sealed class ExecutionRun
         }
     }
 
+    /// <summary>
+    /// Ends the execution with the output of its <paramref name="top"/> frame (once): as <see cref="TryFinish"/> with
+    /// an ExecutionSucceeded event, whose document is usually the text the frame's last Exited event was just given,
+    /// so it is not rendered and escaped again (for a Map, the whole result array).
+    /// </summary>
+    public bool TrySucceed(Frame top) => TryFinishCore(top, "SUCCEEDED", "ExecutionSucceeded", details: null, output: null, error: null, cause: null);
+
     /// <summary>Ends the execution (once): status, final event, journal. False when it had already ended.</summary>
-    public bool TryFinish(Frame? frame, string status, string eventType, EventDetails details, string? output, string? error, string? cause)
+    public bool TryFinish(Frame? frame, string status, string eventType, EventDetails details, string? output, string? error, string? cause) =>
+        TryFinishCore(frame, status, eventType, details, output, error, cause);
+
+    /// <summary>With no <paramref name="details"/>: succeeded with <paramref name="frame"/>'s output.</summary>
+    private bool TryFinishCore(Frame? frame, string status, string eventType, EventDetails? details, string? output, string? error, string? cause)
     {
+        TaskCompletionSource? completion;
         lock (_sync)
         {
             if (_halted || _record.Status != "RUNNING")
@@ -288,7 +330,20 @@ internal sealed class ExecutionRun
             var now = _time.GetUtcNow();
             var id = ++_lastEventId;
             var writer = _history.BeginEvent(id, frame?.LastEventId ?? id - 1, now, eventType);
-            details.WriteTo(writer);
+            if (details is not null)
+            {
+                details.WriteTo(writer);
+            }
+            else if (StateEventDetails.TryWriteLastOutput(writer, frame!, frame!.Step + 1, frame.Output, out var lastOutput))
+            {
+                output = frame.RenderedOutputJson ?? lastOutput;
+            }
+            else
+            {
+                output = frame.OutputJson;
+                new EventDetails { Output = output }.WriteTo(writer);
+            }
+
             _history.EndEvent(writer);
             _record = _record with { Status = status, StopDate = now, Output = output, Error = error, Cause = cause };
             _recordDirty = true;
@@ -297,12 +352,33 @@ internal sealed class ExecutionRun
             CommitLocked(deleteAllFrames: true);
             _halted = true;
             _history.Seal();
+            _ended = true;
+            completion = _completion;
+            _completion = null;
         }
 
-        _completion.TrySetResult();
-        Cancellation.Cancel();
+        completion?.TrySetResult();
+        var cancellation = Cancellation;
+        cancellation.Cancel();
+        Volatile.Write(ref _cancellation, Cancelled);
         Finished?.Invoke(this);
         return true;
+    }
+
+    /// <summary>
+    /// The engine no longer keeps this finished execution: its history's memory is given back for reuse. Readers that
+    /// still hold the run get null from <see cref="SnapshotHistory"/>, as if they had not found it.
+    /// </summary>
+    public void ReleaseHistory()
+    {
+        lock (_sync)
+        {
+            if (_ended && !_historyReleased)
+            {
+                _historyReleased = true;
+                _history.Release();
+            }
+        }
     }
 
     /// <summary>Called once when the execution ends (the engine uses it to bound what it keeps in memory).</summary>
@@ -385,6 +461,13 @@ internal sealed class ExecutionRun
         _dirtyFrames.Clear();
         _deletedFrames.Clear();
         _recordDirty = false;
+    }
+
+    private static CancellationTokenSource CreateCancelled()
+    {
+        var source = new CancellationTokenSource();
+        source.Cancel();
+        return source;
     }
 
     private void ThrowIfHalted()

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Journal;
 using FileUploader.StateMachine.Language;
 
@@ -63,6 +64,30 @@ internal sealed class Frame
 
     private string? InputJson { get; set; }
 
+    /// <summary>
+    /// What the current state has done to <see cref="Input"/> since it was entered (its ResultPath changes the
+    /// document in place), so its Exited event can reuse the Entered event's text; with
+    /// <see cref="InputEdit.Appended"/>, <see cref="AppendedName"/> is the member added.
+    /// </summary>
+    public InputEdit InputEdit { get; private set; }
+
+    public string? AppendedName { get; private set; }
+
+    /// <summary>The current state was just entered: its input is as the Entered event shows it.</summary>
+    public void ResetInputEdit()
+    {
+        InputEdit = InputEdit.None;
+        AppendedName = null;
+    }
+
+    /// <summary>Records a change about to be made to <see cref="Input"/> in place: <paramref name="appendedName"/> when it adds that new member at the end.</summary>
+    public void NoteInputEdit(string? appendedName)
+    {
+        (InputEdit, AppendedName) = InputEdit == InputEdit.None && appendedName is not null
+            ? (InputEdit.Appended, appendedName)
+            : (InputEdit.Rewritten, null);
+    }
+
     /// <summary>See <see cref="FrameRecord.Phase"/>.</summary>
     public int Phase { get; set; }
 
@@ -87,6 +112,9 @@ internal sealed class Frame
 
     private string? _outputJson;
 
+    /// <summary>The output's text if it was rendered already, without rendering it.</summary>
+    public string? RenderedOutputJson => Status == FrameStatus.Succeeded ? _outputJson : null;
+
     public string? Error { get; set; }
 
     public string? Cause { get; set; }
@@ -108,6 +136,7 @@ internal sealed class Frame
         InputJson = inputJson;
         Phase = 0;
         Step++;
+        ResetInputEdit();
         RetryCounts = null;
         DueAt = null;
     }
@@ -160,6 +189,7 @@ internal sealed class Frame
         Error = record.Error;
         Cause = record.Cause;
         Persisted = true;
+        InputEdit = InputEdit.Rewritten;
         FinishedBeforeRecovery = Status != FrameStatus.Running;
     }
 }

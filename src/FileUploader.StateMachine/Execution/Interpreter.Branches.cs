@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
 using FileUploader.StateMachine.History;
@@ -29,7 +30,7 @@ internal sealed partial class Interpreter
             state.Branches.Count,
             maxConcurrency: 0,
             state.BranchesAreSynchronous,
-            index => children[index] = CreateChild(frame, index, state.Branches[index], isolated: false, () => effective?.DeepClone(), startedEvent: null, state.Name),
+            index => children[index] = CreateChild(frame, index, state.Branches[index], isolated: false, _ => effective?.DeepClone(), startedEvent: null, state.NameText),
             child =>
             {
                 firstFailure ??= child.Status == FrameStatus.Failed ? child : null;
@@ -88,6 +89,9 @@ internal sealed partial class Interpreter
         }
 
         var children = new Frame[items.Count];
+
+        // One delegate for all items (a lambda per item would allocate a closure per item).
+        Func<int, JsonNode?> itemInput = index => ItemInput(frame, state, scope, effective, items[index], index);
         var failures = 0;
         Frame? firstFailure = null;
         var exceeded = false;
@@ -97,15 +101,15 @@ internal sealed partial class Interpreter
             state.Processor.IsSynchronous,
             index => children[index] = CreateChild(
                 frame, index, state.Processor, isolated: state.Distributed,
-                () => ItemInput(frame, state, scope, effective, items[index], index),
-                startedEvent: "MapIterationStarted", state.Name),
+                itemInput,
+                startedEvent: IterationEvents.Started, state.NameText),
             child =>
             {
                 if (child.Status == FrameStatus.Succeeded)
                 {
                     if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
                     {
-                        run.AddIterationEvent(child, "MapIterationSucceeded", state.Name);
+                        run.AddIterationEvent(child, IterationEvents.Succeeded, state.NameText);
                     }
 
                     return false;
@@ -121,7 +125,7 @@ internal sealed partial class Interpreter
                 exceeded = !hasTolerance || ExceedsTolerance(failures, items.Count, toleratedCount, toleratedPercentage);
                 return exceeded;
             },
-            child => run.AddIterationEvent(child, "MapIterationAborted", state.Name),
+            child => run.AddIterationEvent(child, IterationEvents.Aborted, state.NameText),
             cancellationToken);
 
         run.RemoveFrames(children);
@@ -209,7 +213,7 @@ internal sealed partial class Interpreter
         return toleratedPercentage is { } percentage && total > 0 && failures * 100.0 / total > percentage;
     }
 
-    private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<JsonNode?> input, string? startedEvent, string stateName)
+    private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<int, JsonNode?> input, JsonEncodedText? startedEvent, JsonEncodedText stateName)
     {
         var variables = new VariableScope(isolated ? null : parent.Variables);
         if (run.RecoveredFrames is { } recovered && recovered.Remove(parent.ChildId(index), out var record))
@@ -221,13 +225,13 @@ internal sealed partial class Interpreter
 
         // The child's id (needed only by the journal) is built when first asked for; its EnteredAt is set when it
         // enters its first state, so no clock read here.
-        var child = new Frame(parent, index, machine, variables, input(), parent.EnteredAt)
+        var child = new Frame(parent, index, machine, variables, input(index), parent.EnteredAt)
         {
             LastEventId = parent.LastEventId,
         };
-        if (startedEvent is not null)
+        if (startedEvent is { } started)
         {
-            run.AddIterationEvent(child, startedEvent, stateName);
+            run.AddIterationEvent(child, started, stateName);
         }
 
         // Not snapshotted yet: a child reaches the journal at its first transition or before its first task or
@@ -307,4 +311,12 @@ internal sealed partial class Interpreter
     }
 
     private static JsonNode? Own(JsonNode? node) => node?.Parent is null ? node : node.DeepClone();
+}
+
+/// <summary>The Map iteration event types, encoded once (a Map writes two per item).</summary>
+internal static class IterationEvents
+{
+    public static readonly JsonEncodedText Started = JsonEncodedText.Encode("MapIterationStarted");
+    public static readonly JsonEncodedText Succeeded = JsonEncodedText.Encode("MapIterationSucceeded");
+    public static readonly JsonEncodedText Aborted = JsonEncodedText.Encode("MapIterationAborted");
 }

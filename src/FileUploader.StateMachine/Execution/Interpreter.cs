@@ -33,7 +33,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             await RunFrameAsync(top, run.Cancellation.Token);
             if (top.Status == FrameStatus.Succeeded)
             {
-                run.TryFinish(top, "SUCCEEDED", "ExecutionSucceeded", new EventDetails { Output = top.OutputJson }, top.OutputJson, null, null);
+                run.TrySucceed(top);
             }
             else
             {
@@ -149,7 +149,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
 
         var result = state.HasResult ? state.Result?.DeepClone() : effective;
         var assigned = EvaluateAssign(state.Assign, result, scope);
-        var output = ApplyResultPath(state.ResultPath, frame.Input, result);
+        var output = ApplyResultPath(frame, state.ResultPath, result);
         output = SelectPath(state.OutputPath, output, scope, "OutputPath");
         Complete(frame, state, state.Next, output, assigned);
     }
@@ -162,8 +162,11 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         var ctx = scope.Ctx(effective);
         string? next = null;
         JsonObject? assign = null;
-        foreach (var branch in state.Choices)
+        // Indexed: a foreach over the IReadOnlyList would allocate an enumerator per visit (once per Map item).
+        var choices = state.Choices;
+        for (var i = 0; i < choices.Count; i++)
         {
+            var branch = choices[i];
             if (branch.Rule.Evaluate(ctx))
             {
                 next = branch.Next;
@@ -377,7 +380,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             var scope = new StateScope(this, frame, state);
             var errorOutput = new JsonObject { ["Error"] = error, ["Cause"] = cause };
             var assigned = EvaluateAssign(catcher.Assign, errorOutput, scope);
-            var output = ApplyResultPath(catcher.ResultPath, frame.Input, errorOutput);
+            var output = ApplyResultPath(frame, catcher.ResultPath, errorOutput);
             Complete(frame, state, catcher.Next, output, assigned, forceNext: true);
             return true;
         }
@@ -394,7 +397,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         var assigned = EvaluateAssign(state.Assign, result, scope);
-        var output = ApplyResultPath(state.ResultPath, frame.Input, result);
+        var output = ApplyResultPath(frame, state.ResultPath, result);
         output = SelectPath(state.OutputPath, output, scope, "OutputPath");
         Complete(frame, state, state.Next, output, assigned);
     }
@@ -407,9 +410,10 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         frame.EnteredAt = _time.GetUtcNow();
+        frame.ResetInputEdit();
 
         // A run that journals positions needs the input as text for the frame's row anyway; otherwise it is rendered only into the history.
-        run.AddStateEvent(frame, state.EnteredEventType, state.Name, isInput: true, run.SnapshotsFrames ? frame.GetInputJson() : null, frame.Input, frame.EnteredAt);
+        run.AddStateEvent(frame, state.EnteredEventTypeText, state.NameText, isInput: true, run.SnapshotsFrames ? frame.GetInputJson() : null, frame.Input, frame.EnteredAt);
         frame.Phase = 1;
     }
 
@@ -422,7 +426,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     {
         var outputJson = run.SnapshotsFrames ? JsonText.Write(output) : null;
         var exitedAt = state.Type is StateType.Pass or StateType.Choice or StateType.Succeed ? frame.EnteredAt : _time.GetUtcNow();
-        run.AddStateEvent(frame, state.ExitedEventType, state.Name, isInput: false, outputJson, output, exitedAt);
+        run.AddStateEvent(frame, state.ExitedEventTypeText, state.NameText, isInput: false, outputJson, output, exitedAt);
         if (assigned is not null)
         {
             frame.Variables.Assign(assigned);
@@ -482,8 +486,9 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     }
 
     /// <summary>ResultPath: null keeps the input, "$" is the result, anything else places the result in a copy of the input.</summary>
-    private static JsonNode? ApplyResultPath(string? resultPath, JsonNode? input, JsonNode? result)
+    private static JsonNode? ApplyResultPath(Frame frame, string? resultPath, JsonNode? result)
     {
+        var input = frame.Input;
         if (resultPath is null)
         {
             return input;
@@ -500,11 +505,27 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         var path = ReferencePath.Parse(resultPath);
         if (ReferenceEquals(input, result) || result?.Root == input)
         {
-            return input is not null && path.CanSetInPlace(input) ? path.SetInPlace(input, result!.DeepClone()) : path.Set(input, result);
+            if (input is not null && path.CanSetInPlace(input))
+            {
+                NoteInputEdit(frame, path, input);
+                return path.SetInPlace(input, result!.DeepClone());
+            }
+
+            return path.Set(input, result);
         }
 
-        return path.SetInPlace(input ?? new JsonObject(), result);
+        if (input is null)
+        {
+            return path.SetInPlace(new JsonObject(), result);
+        }
+
+        NoteInputEdit(frame, path, input);
+        return path.SetInPlace(input, result);
     }
+
+    /// <summary>Tells the frame how ResultPath is about to change its input (for the Exited event's text).</summary>
+    private static void NoteInputEdit(Frame frame, ReferencePath path, JsonNode input) =>
+        frame.NoteInputEdit(path.TopLevelName is { } name && input is JsonObject obj && !obj.ContainsKey(name) ? name : null);
 
     private ValueTask DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken) =>
         due <= _time.GetUtcNow() ? ValueTask.CompletedTask : new ValueTask(Timers.DelayUntilAsync(_time, due, cancellationToken));

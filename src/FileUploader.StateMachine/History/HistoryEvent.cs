@@ -144,63 +144,83 @@ internal sealed record EventDetails
         return json;
     }
 
+    // Encoded once: every event writes some of them (a property name given as a string is checked for escaping each time).
+    private static readonly JsonEncodedText CauseName = JsonEncodedText.Encode("cause");
+    private static readonly JsonEncodedText ErrorName = JsonEncodedText.Encode("error");
+    private static readonly JsonEncodedText HeartbeatInSecondsName = JsonEncodedText.Encode("heartbeatInSeconds");
+    private static readonly JsonEncodedText IndexName = JsonEncodedText.Encode("index");
+    private static readonly JsonEncodedText InputName = JsonEncodedText.Encode("input");
+    private static readonly JsonEncodedText InputDetailsName = JsonEncodedText.Encode("inputDetails");
+    private static readonly JsonEncodedText LengthName = JsonEncodedText.Encode("length");
+    private static readonly JsonEncodedText NameName = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText OutputName = JsonEncodedText.Encode("output");
+    private static readonly JsonEncodedText OutputDetailsName = JsonEncodedText.Encode("outputDetails");
+    private static readonly JsonEncodedText ParametersName = JsonEncodedText.Encode("parameters");
+    private static readonly JsonEncodedText RegionName = JsonEncodedText.Encode("region");
+    private static readonly JsonEncodedText ResourceName = JsonEncodedText.Encode("resource");
+    private static readonly JsonEncodedText ResourceTypeName = JsonEncodedText.Encode("resourceType");
+    private static readonly JsonEncodedText RoleArnName = JsonEncodedText.Encode("roleArn");
+    private static readonly JsonEncodedText StateMachineArnName = JsonEncodedText.Encode("stateMachineArn");
+    private static readonly JsonEncodedText TimeoutInSecondsName = JsonEncodedText.Encode("timeoutInSeconds");
+    private static readonly JsonEncodedText TruncatedName = JsonEncodedText.Encode("truncated");
+
     /// <summary>Writes the details object; a writer with default options gives the same text as <see cref="ToJson"/>.</summary>
     public void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        WriteIf(writer, "name", Name);
+        WriteIf(writer, NameName, Name);
         if (Index is { } index)
         {
-            writer.WriteNumber("index", index);
+            writer.WriteNumber(IndexName, index);
         }
 
         if (Length is { } length)
         {
-            writer.WriteNumber("length", length);
+            writer.WriteNumber(LengthName, length);
         }
 
-        WriteIf(writer, "resourceType", ResourceType);
-        WriteIf(writer, "resource", Resource);
-        WriteIf(writer, "region", Region);
-        WriteIf(writer, "parameters", Parameters);
+        WriteIf(writer, ResourceTypeName, ResourceType);
+        WriteIf(writer, ResourceName, Resource);
+        WriteIf(writer, RegionName, Region);
+        WriteIf(writer, ParametersName, Parameters);
         if (Input is not null)
         {
-            writer.WriteString("input", Input);
-            writer.WriteStartObject("inputDetails");
-            writer.WriteBoolean("truncated", false);
+            writer.WriteString(InputName, Input);
+            writer.WriteStartObject(InputDetailsName);
+            writer.WriteBoolean(TruncatedName, false);
             writer.WriteEndObject();
         }
 
         if (Output is not null)
         {
-            writer.WriteString("output", Output);
-            writer.WriteStartObject("outputDetails");
-            writer.WriteBoolean("truncated", false);
+            writer.WriteString(OutputName, Output);
+            writer.WriteStartObject(OutputDetailsName);
+            writer.WriteBoolean(TruncatedName, false);
             writer.WriteEndObject();
         }
 
-        WriteIf(writer, "roleArn", RoleArn);
-        WriteIf(writer, "stateMachineArn", StateMachineArn);
+        WriteIf(writer, RoleArnName, RoleArn);
+        WriteIf(writer, StateMachineArnName, StateMachineArn);
         if (TimeoutInSeconds is { } timeout)
         {
-            writer.WriteNumber("timeoutInSeconds", timeout);
+            writer.WriteNumber(TimeoutInSecondsName, timeout);
         }
 
         if (HeartbeatInSeconds is { } heartbeat)
         {
-            writer.WriteNumber("heartbeatInSeconds", heartbeat);
+            writer.WriteNumber(HeartbeatInSecondsName, heartbeat);
         }
 
         if (HasError || Error is not null)
         {
-            WriteIf(writer, "error", Error);
-            WriteIf(writer, "cause", Cause);
+            WriteIf(writer, ErrorName, Error);
+            WriteIf(writer, CauseName, Cause);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteIf(Utf8JsonWriter writer, string name, string? value)
+    private static void WriteIf(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
         if (value is not null)
         {

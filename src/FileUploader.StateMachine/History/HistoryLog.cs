@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -28,6 +30,10 @@ internal sealed class HistoryLog : IBufferWriter<byte>
 
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialCapacity);
     private bool _rented = true;
+
+    // Where the log starts in _buffer: 0 while it is being written, its place in a shared slab once sealed.
+    private int _origin;
+    private RetainedHistorySlabs.Slab? _slab;
     private int _length;
     private int _pendingStart;
     private int _pendingCount;
@@ -48,6 +54,21 @@ internal sealed class HistoryLog : IBufferWriter<byte>
     /// <summary>Starts an event; write its details value (an object or null) into the writer, then call <see cref="EndEvent"/>.</summary>
     public Utf8JsonWriter BeginEvent(long id, long previousEventId, DateTimeOffset timestamp, string type)
     {
+        var writer = BeginEventCore(id, previousEventId, timestamp);
+        writer.WriteStringValue(type);
+        return writer;
+    }
+
+    /// <summary>Like the overload with a string type, for the hot state events whose type is encoded once.</summary>
+    public Utf8JsonWriter BeginEvent(long id, long previousEventId, DateTimeOffset timestamp, JsonEncodedText type)
+    {
+        var writer = BeginEventCore(id, previousEventId, timestamp);
+        writer.WriteStringValue(type);
+        return writer;
+    }
+
+    private Utf8JsonWriter BeginEventCore(long id, long previousEventId, DateTimeOffset timestamp)
+    {
         _eventStart = _length;
         if (Count > 0)
         {
@@ -66,7 +87,6 @@ internal sealed class HistoryLog : IBufferWriter<byte>
         writer.WriteNumberValue(id);
         writer.WriteNumberValue(previousEventId);
         writer.WriteNumberValue(timestamp.UtcTicks);
-        writer.WriteStringValue(type);
         return writer;
     }
 
@@ -117,7 +137,7 @@ internal sealed class HistoryLog : IBufferWriter<byte>
     /// <summary>Every event so far, packed as a JSON array (a copy, safe to read outside the caller's lock).</summary>
     public byte[] PackAll() => Pack(0);
 
-    /// <summary>The execution ended: keep the history in an array of its exact size and give the working buffer back.</summary>
+    /// <summary>The execution ended: keep the history in exactly its size of retained memory and give the working buffer back.</summary>
     public void Seal()
     {
         if (!_rented)
@@ -126,15 +146,42 @@ internal sealed class HistoryLog : IBufferWriter<byte>
         }
 
         // A finished execution's history stays in memory until the engine lets it go (EngineOptions.
-        // MaxRetainedHistoryEvents), so almost every one survives into the oldest generation. Allocated on the pinned
+        // MaxRetainedHistoryEvents), so almost every one survives into the oldest generation. Kept on the pinned
         // object heap, which the collector never compacts, it is not copied gen0 → gen1 → gen2 on the way (measured:
         // a third of the gen1 collections and about 40 % less GC pause on a 5-state benchmark). It holds no
         // references, so it costs the collector nothing to keep.
-        var exact = GC.AllocateUninitializedArray<byte>(_length, pinned: true);
-        _buffer.AsSpan(0, _length).CopyTo(exact);
+        var (slab, bytes, origin) = RetainedHistorySlabs.Allocate(_length);
+        _buffer.AsSpan(0, _length).CopyTo(bytes.AsSpan(origin));
         ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = exact;
+        _buffer = bytes;
+        _origin = origin;
+        _slab = slab;
         _rented = false;
+    }
+
+    /// <summary>
+    /// The sealed history is no longer kept: its place in the shared slab may be reused at once, so the caller must make
+    /// sure nothing reads this log afterwards (it is left empty).
+    /// </summary>
+    public void Release()
+    {
+        if (_rented)
+        {
+            return;
+        }
+
+        var slab = _slab;
+        _slab = null;
+        _buffer = [];
+        _origin = 0;
+        _length = 0;
+        _pendingStart = 0;
+        _pendingCount = 0;
+        Count = 0;
+        if (slab is not null)
+        {
+            RetainedHistorySlabs.Release(slab);
+        }
     }
 
     public void Advance(int count) => _length += count;
@@ -142,19 +189,19 @@ internal sealed class HistoryLog : IBufferWriter<byte>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
-        return _buffer.AsMemory(_length);
+        return _buffer.AsMemory(_origin + _length);
     }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
+        return _buffer.AsSpan(_origin + _length);
     }
 
     private byte[] Pack(int start)
     {
         // The slice after the first event of a commit starts with the separating comma.
-        var events = _buffer.AsSpan(start, _length - start);
+        var events = _buffer.AsSpan(_origin + start, _length - start);
         if (!events.IsEmpty && events[0] == (byte)',')
         {
             events = events[1..];
@@ -170,19 +217,22 @@ internal sealed class HistoryLog : IBufferWriter<byte>
     private void Ensure(int sizeHint)
     {
         var needed = _length + Math.Max(sizeHint, 256);
-        if (needed <= _buffer.Length)
+
+        // A sealed log shares its slab with other histories: anything written after sealing goes to a buffer of its own.
+        if (_rented && needed <= _buffer.Length)
         {
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
-        _buffer.AsSpan(0, _length).CopyTo(grown);
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, (_rented ? _buffer.Length : _length) * 2));
+        _buffer.AsSpan(_origin, _length).CopyTo(grown);
         if (_rented)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
         }
 
         _buffer = grown;
+        _origin = 0;
         _rented = true;
     }
 }
@@ -241,47 +291,88 @@ internal static class StateEventDetails
     /// <see cref="HistoryEventPacking"/> puts the text back when reading, so the history keeps each document
     /// once (about half the bytes held in memory and journaled). Otherwise 0.
     /// </returns>
-    public static long Write(Utf8JsonWriter writer, string name, bool isInput, string? json, JsonNode? node, object owner, int step, long eventId, HistoryLog log)
+    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText InputProperty = JsonEncodedText.Encode("input");
+    private static readonly JsonEncodedText OutputProperty = JsonEncodedText.Encode("output");
+    private static readonly JsonEncodedText InputDetailsProperty = JsonEncodedText.Encode("inputDetails");
+    private static readonly JsonEncodedText OutputDetailsProperty = JsonEncodedText.Encode("outputDetails");
+    private static readonly JsonEncodedText TruncatedProperty = JsonEncodedText.Encode("truncated");
+
+    public static long Write(Utf8JsonWriter writer, JsonEncodedText name, bool isInput, string? json, JsonNode? node, object owner, int step, long eventId, HistoryLog log, InputEdit edit = InputEdit.Rewritten, string? appendedName = null)
     {
         writer.WriteStartObject();
-        writer.WriteString("name", name);
+        writer.WriteString(NameProperty, name);
         if (json is not null)
         {
-            writer.WriteString(isInput ? "input" : "output", json);
+            writer.WriteString(isInput ? InputProperty : OutputProperty, json);
         }
         else
         {
             var last = t_last ??= new EscapedDocument();
-            if (isInput && last.Matches(owner, step, node) && log.CanReference(last.EventId))
-            {
-                var exitedId = last.EventId;
-                last.Forget();
-                writer.WriteEndObject();
-                return exitedId;
-            }
-
-            if (!isInput || !last.Matches(owner, step, node))
-            {
-                last.Render(owner, step, node);
-            }
-
-            writer.WritePropertyName(isInput ? "input" : "output");
-            writer.WriteRawValue(last.Text, skipInputValidation: true);
             if (isInput)
             {
-                last.Forget();
+                if (!last.Matches(owner, step, node))
+                {
+                    last.Render(owner, step, node);
+                }
+                else if (last.EventId != 0 && log.CanReference(last.EventId))
+                {
+                    var exitedId = last.EventId;
+                    last.EventId = 0;
+                    writer.WriteEndObject();
+                    return exitedId;
+                }
+
+                // The text stays, as the input of step `step`: the state's Exited event may build on it.
+                last.EventId = 0;
             }
             else
             {
+                // The output is often the input document itself, unchanged (Choice, ResultPath null) or with one
+                // member appended (ResultPath "$.name"): then its text is the Entered text, or that text with the
+                // member spliced in before the closing brace, instead of a rendering of the whole document.
+                if (edit == InputEdit.Rewritten || !last.Matches(owner, step - 1, node) || !last.TryBuildOn(step, edit, appendedName, node))
+                {
+                    last.Render(owner, step, node);
+                }
+
                 last.EventId = eventId;
             }
+
+            writer.WritePropertyName(isInput ? InputProperty : OutputProperty);
+            writer.WriteRawValue(last.Text, skipInputValidation: true);
         }
 
-        writer.WriteStartObject(isInput ? "inputDetails" : "outputDetails");
-        writer.WriteBoolean("truncated", false);
+        writer.WriteStartObject(isInput ? InputDetailsProperty : OutputDetailsProperty);
+        writer.WriteBoolean(TruncatedProperty, false);
         writer.WriteEndObject();
         writer.WriteEndObject();
         return 0;
+    }
+
+    /// <summary>
+    /// Writes ExecutionSucceeded's details, <c>{"output", "outputDetails"}</c> as <see cref="EventDetails.WriteTo"/> writes
+    /// them, when this thread still holds the text of <paramref name="node"/> as the output of <paramref name="owner"/>'s
+    /// last state (<paramref name="step"/> as in <see cref="Write"/>), and answers the document's compact text. False
+    /// (nothing written) otherwise.
+    /// </summary>
+    public static bool TryWriteLastOutput(Utf8JsonWriter writer, object owner, int step, JsonNode? node, [NotNullWhen(true)] out string? text)
+    {
+        if (t_last is not { } last || !last.Matches(owner, step, node))
+        {
+            text = null;
+            return false;
+        }
+
+        writer.WriteStartObject();
+        writer.WritePropertyName(OutputProperty);
+        writer.WriteRawValue(last.Text, skipInputValidation: true);
+        writer.WriteStartObject(OutputDetailsProperty);
+        writer.WriteBoolean(TruncatedProperty, false);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        text = last.Unescape();
+        return true;
     }
 
     /// <summary>Forgets the remembered output (its event was dropped, so its id will be given to another event).</summary>
@@ -319,15 +410,107 @@ internal static class StateEventDetails
         public void Render(object owner, int step, JsonNode? node)
         {
             var text = Execution.JsonText.WriteUtf8(node);
-            var worst = (text.Length * 2) + 2;
-            if (_buffer.Length < worst)
+            EnsureCapacity((text.Length * 2) + 2, keep: 0);
+            _buffer[0] = (byte)'"';
+            var at = Escape(text, _buffer.AsSpan(), 1);
+            _buffer[at++] = (byte)'"';
+            _length = at;
+            if (_buffer.Length > 1 << 20)
             {
-                _buffer = new byte[Math.Max(worst, _buffer.Length * 2)];
+                // Not kept: one huge document must not pin a huge buffer to the thread.
+                t_last = null;
             }
 
-            var output = _buffer.AsSpan();
-            output[0] = (byte)'"';
-            var at = 1;
+            (_owner, _step, _node) = (owner, step, node);
+            EventId = 0;
+        }
+
+        /// <summary>
+        /// Makes the text, which is <paramref name="node"/>'s as the input of step <c>step - 1</c>, the text of the
+        /// same document as that state's output (the input of <paramref name="step"/>): as it is when the state left
+        /// the document unchanged, else with the member <paramref name="appendedName"/> (now the object's last)
+        /// added at the end. False when the document is not what that needs (then the caller renders it).
+        /// </summary>
+        public bool TryBuildOn(int step, InputEdit edit, string? appendedName, JsonNode? node)
+        {
+            if (edit == InputEdit.Appended)
+            {
+                if (appendedName is null || node is not JsonObject obj || !obj.TryGetPropertyValue(appendedName, out var value)
+                    || _length < 4 || _buffer[_length - 2] != (byte)'}')
+                {
+                    return false;
+                }
+
+                // "name":value as the writer renders a member inside an object, escaped like the rest of the text.
+                var member = Execution.JsonText.WriteMemberUtf8(appendedName, value);
+                var at = _length - 2;
+                EnsureCapacity(at + (member.Length * 2) + 3, keep: at);
+                if (_length != 4)
+                {
+                    // Not "{}": the new member follows the others.
+                    _buffer[at++] = (byte)',';
+                }
+
+                at = Escape(member, _buffer.AsSpan(), at);
+                _buffer[at++] = (byte)'}';
+                _buffer[at++] = (byte)'"';
+                _length = at;
+                if (_buffer.Length > 1 << 20)
+                {
+                    // Not kept, as in Render.
+                    t_last = null;
+                }
+            }
+
+            _step = step;
+            return true;
+        }
+
+        /// <summary>The document's compact text: <see cref="Text"/> without its quotes and the escaping of <c>"</c> and <c>\</c>.</summary>
+        public string Unescape()
+        {
+            var escaped = Text[1..^1];
+            byte[]? rented = null;
+            var plain = escaped.Length <= 1024 ? stackalloc byte[escaped.Length] : (rented = ArrayPool<byte>.Shared.Rent(escaped.Length));
+            var length = 0;
+            for (var i = 0; i < escaped.Length; i++)
+            {
+                // Render escaped only '"' and '\', each as a backslash before it.
+                var b = escaped[i];
+                if (b == (byte)'\\')
+                {
+                    b = escaped[++i];
+                }
+
+                plain[length++] = b;
+            }
+
+            var text = Encoding.UTF8.GetString(plain[..length]);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            return text;
+        }
+
+        private void EnsureCapacity(int size, int keep)
+        {
+            if (_buffer.Length < size)
+            {
+                var grown = new byte[Math.Max(size, _buffer.Length * 2)];
+                _buffer.AsSpan(0, keep).CopyTo(grown);
+                _buffer = grown;
+            }
+        }
+
+        /// <summary>
+        /// Copies compact JSON text escaped as the inside of a JSON string, with only <c>"</c> and <c>\</c> escaped
+        /// (everything else the relaxed encoder would escape is already escaped inside the compact text); answers
+        /// the position after it.
+        /// </summary>
+        private static int Escape(ReadOnlySpan<byte> text, Span<byte> output, int at)
+        {
             // One pass over the bytes: a compact JSON document is full of quotes (two per key), so searching for
             // the next one with IndexOfAny costs a call per quote; measured 4x slower on a typical state document.
             foreach (var b in text)
@@ -340,16 +523,20 @@ internal static class StateEventDetails
                 output[at++] = b;
             }
 
-            output[at++] = (byte)'"';
-            _length = at;
-            if (_buffer.Length > 1 << 20)
-            {
-                // Not kept: one huge document must not pin a huge buffer to the thread.
-                t_last = null;
-            }
-
-            (_owner, _step, _node) = (owner, step, node);
-            EventId = 0;
+            return at;
         }
     }
+}
+
+/// <summary>What a state did to its input document between its Entered and Exited events.</summary>
+internal enum InputEdit
+{
+    /// <summary>Nothing: the document is as it was when the state was entered.</summary>
+    None,
+
+    /// <summary>One member was added at the end, under a name the document did not have (ResultPath <c>$.name</c>).</summary>
+    Appended,
+
+    /// <summary>Anything else, or not known.</summary>
+    Rewritten,
 }

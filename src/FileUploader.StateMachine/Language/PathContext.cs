@@ -6,7 +6,7 @@ namespace FileUploader.StateMachine.Language;
 /// What a path, intrinsic function or payload template can see: the state's effective input (<c>$</c>), the
 /// context object (<c>$$</c>) and the variables in scope (<c>$name</c>, ASL variables added in 2024).
 /// </summary>
-internal sealed record PathContext(
+internal readonly record struct PathContext(
     JsonNode? Input,
     JsonNode? Context,
     IReadOnlyDictionary<string, JsonNode?> Variables);

@@ -26,7 +26,6 @@ internal static class PayloadTemplate
     /// </summary>
     public static JsonNode? Apply(JsonNode? template, PathContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         if (template is null)
         {
             return null;
@@ -185,7 +184,6 @@ internal sealed class CompiledTemplate
     /// <summary>Builds a fresh payload for this input, context and variables.</summary>
     public JsonNode? Apply(PathContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         return _root.Build(ctx);
     }
 }

@@ -39,6 +39,9 @@ internal sealed class ReferencePath
     /// <summary>True for <c>$</c> (or <c>$$</c>, <c>$name</c>) with no further steps.</summary>
     public bool IsRoot => _segments.Length == 0;
 
+    /// <summary>The name of a <c>$.name</c> path on the input (one name step, no more), otherwise null.</summary>
+    public string? TopLevelName => Root == PathRoot.Input && _segments.Length == 1 && _segments[0] is NameSegment name ? name.Name : null;
+
     /// <summary>Parses <paramref name="path"/>; throws <see cref="PathSyntaxException"/> with the reason.</summary>
     public static ReferencePath Parse(string path)
     {
@@ -102,7 +105,6 @@ internal sealed class ReferencePath
     /// </summary>
     public bool TryGet(PathContext ctx, out JsonNode? value)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         JsonNode? root;
         switch (Root)
         {

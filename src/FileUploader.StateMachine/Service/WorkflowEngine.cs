@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -30,12 +31,18 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     private readonly EngineLog _log;
     private readonly Lock _startLock = new();
     private readonly ConcurrentDictionary<string, StateMachineEntry> _stateMachines = new(StringComparer.Ordinal);
+    // Running executions. Finished ones move to _retained (see Retain): with tens of thousands of them kept, a
+    // concurrent dictionary node per execution, hashed into a bucket array the collector scans on every
+    // collection, cost about 1 µs per 5-state execution.
     private readonly ConcurrentDictionary<string, ExecutionRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ExecutionRecord> _archived = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _active = new();
     private readonly ConcurrentDictionary<string, StateMachineDefinition> _definitionCache = new(StringComparer.Ordinal);
     private readonly Lock _retentionLock = new();
     private readonly Queue<(ExecutionRun Run, int Events)> _finished = new();
+
+    // Finished executions still kept in memory, oldest first in _finished. Guarded by _retentionLock.
+    private readonly Dictionary<string, ExecutionRun> _retained = new(StringComparer.Ordinal);
     private readonly Action<ExecutionRun> _retain;
     private long _retainedEvents;
     private volatile bool _disposed;
@@ -70,7 +77,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         foreach (var record in _journal.LoadExecutions())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_runs.ContainsKey(record.Arn))
+            if (TryGetRun(record.Arn, out _))
             {
                 continue;
             }
@@ -230,7 +237,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var stateMachine = GetStateMachine(request.StateMachineArn);
-        var name = request.Name ?? Guid.NewGuid().ToString();
+        var name = request.Name ?? ExecutionNames.NewName();
         if (request.Name is not null)
         {
             Arns.RequireValidName(name, "execution");
@@ -255,11 +262,23 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         }
 
         var arn = Arns.Execution(_options, stateMachine.Record.Name, name);
-        ExecutionRun run;
-        Frame top;
+
+        // The run is built before taking the lock: nobody sees it until it is in _runs. The lock only makes
+        // "is the name taken?" and "take it" one step (with _retained and _archived, which Retain fills from _runs).
+        var now = _time.GetUtcNow();
+        var definition = stateMachine.Definition;
+        var record = new ExecutionRecord(
+            arn, stateMachine.Record.Arn, name, "RUNNING", now, null, input, null, null, null,
+            stateMachine.Record.Definition, stateMachine.Record.RoleArn,
+            definition.TimeoutSeconds is { } timeout ? now.AddSeconds(timeout) : null);
+        var run = new ExecutionRun(record, definition, _journal, _time, history: null);
+        var top = new Frame(definition, new VariableScope(null), parsedInput, input, now);
+        run.AddEvent(top, "ExecutionStarted", new EventDetails { Input = input, RoleArn = record.RoleArn, StateMachineArn = record.StateMachineArn });
+        run.StartRecord();
+        run.MarkStarted(top);
         lock (_startLock)
         {
-            if (_runs.TryGetValue(arn, out var existingRun) || _archived.ContainsKey(arn))
+            if (TryGetRun(arn, out var existingRun) || _archived.ContainsKey(arn))
             {
                 var existing = existingRun?.Record ?? _archived[arn];
                 if (existing.StateMachineArn == stateMachine.Record.Arn && SameJson(existing.Input, parsedInput))
@@ -269,18 +288,6 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
 
                 throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionAlreadyExists, $"Execution Already Exists: '{arn}'");
             }
-
-            var now = _time.GetUtcNow();
-            var definition = stateMachine.Definition;
-            var record = new ExecutionRecord(
-                arn, stateMachine.Record.Arn, name, "RUNNING", now, null, input, null, null, null,
-                stateMachine.Record.Definition, stateMachine.Record.RoleArn,
-                definition.TimeoutSeconds is { } timeout ? now.AddSeconds(timeout) : null);
-            run = new ExecutionRun(record, definition, _journal, _time, history: null);
-            top = new Frame(definition, new VariableScope(null), parsedInput, input, now);
-            run.AddEvent(top, "ExecutionStarted", new EventDetails { Input = input, RoleArn = record.RoleArn, StateMachineArn = record.StateMachineArn });
-            run.StartRecord();
-            run.MarkStarted(top);
 
             // Journal first: once StartExecution answers, the execution survives a crash. A synchronous start
             // answers only at the end, so its start is journaled with its first commit point (before any task or
@@ -303,16 +310,9 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         run.Finished = _retain;
         ArmExecutionTimeout(run);
         var interpreter = new Interpreter(run, _services);
-        Task task;
-        if (inline)
-        {
-            task = interpreter.RunAsync(top);
-        }
-        else
-        {
-            // StartExecution answers at once, as in AWS; the execution runs on the thread pool.
-            task = Task.Run(() => interpreter.RunAsync(top));
-        }
+
+        // StartExecution answers at once, as in AWS; the execution runs on the thread pool.
+        var task = inline ? interpreter.RunAsync(top) : RunOnThreadPool(interpreter, top);
 
         if (!task.IsCompleted)
         {
@@ -321,11 +321,18 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         }
     }
 
+    // A method of its own: a lambda in Launch would allocate its closure on every start, inline ones too.
+    private static Task RunOnThreadPool(Interpreter interpreter, Frame top) => Task.Run(() => interpreter.RunAsync(top));
+
     /// <summary>Keeps finished executions in memory up to <see cref="EngineOptions.MaxRetainedHistoryEvents"/>.</summary>
     private void Retain(ExecutionRun run)
     {
+        var arn = run.Record.Arn;
         lock (_retentionLock)
         {
+            // Added here before it leaves _runs, and archived before it leaves _retained, so a lookup in that order
+            // (TryGetRun, then _archived) always finds it.
+            _retained[arn] = run;
             var events = run.EventCount;
             _finished.Enqueue((run, events));
             _retainedEvents += events;
@@ -338,8 +345,25 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
                     _archived[oldest.Record.Arn] = oldest.Record;
                 }
 
-                _runs.TryRemove(oldest.Record.Arn, out _);
+                _retained.Remove(oldest.Record.Arn);
+                oldest.ReleaseHistory();
             }
+        }
+
+        _runs.TryRemove(arn, out _);
+    }
+
+    /// <summary>A running execution, or a finished one still kept in memory.</summary>
+    private bool TryGetRun(string arn, [NotNullWhen(true)] out ExecutionRun? run)
+    {
+        if (_runs.TryGetValue(arn, out run))
+        {
+            return true;
+        }
+
+        lock (_retentionLock)
+        {
+            return _retained.TryGetValue(arn, out run);
         }
     }
 
@@ -386,8 +410,17 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{request.StatusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
         }
 
+        List<ExecutionRecord> retained;
+        lock (_retentionLock)
+        {
+            retained = _retained.Values.Select(r => r.Record).ToList();
+        }
+
+        // An execution moving between the collections may be seen in two of them.
         var items = _runs.Values.Select(r => r.Record)
+            .Concat(retained)
             .Concat(_archived.Values)
+            .DistinctBy(r => r.Arn, StringComparer.Ordinal)
             .Where(r => r.StateMachineArn == request.StateMachineArn && (request.StatusFilter is null || r.Status == request.StatusFilter))
             .OrderByDescending(r => r.StartDate)
             .ThenBy(r => r.Name, StringComparer.Ordinal)
@@ -400,7 +433,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var record = GetExecutionRecord(executionArn);
-        if (_runs.TryGetValue(record.Arn, out var run)
+        if (TryGetRun(record.Arn, out var run)
             && run.TryFinish(null, "ABORTED", "ExecutionAborted", new EventDetails { Error = error, Cause = cause }, null, error, cause))
         {
             _log.ExecutionStopped(record.Arn, error);
@@ -414,7 +447,8 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var record = GetExecutionRecord(request.ExecutionArn);
-        IReadOnlyList<HistoryEvent> events = _runs.TryGetValue(record.Arn, out var run) ? run.SnapshotHistory() : _journal.LoadHistory(record.Arn);
+        // A run let go of in between answers null: then it is read as any execution no longer in memory.
+        var events = (TryGetRun(record.Arn, out var run) ? run.SnapshotHistory() : null) ?? _journal.LoadHistory(record.Arn);
         IEnumerable<HistoryEvent> ordered = request.ReverseOrder ? events.Reverse() : events;
         var views = ordered
             .Select(e => new HistoryEventView(e.Id, e.PreviousEventId, e.Timestamp, e.Type, e.DetailsFieldName, e.DetailsJson))
@@ -425,7 +459,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     public async Task<ExecutionDescription> WaitForCompletionAsync(string executionArn, CancellationToken cancellationToken)
     {
         var record = GetExecutionRecord(executionArn);
-        if (_runs.TryGetValue(record.Arn, out var run))
+        if (TryGetRun(record.Arn, out var run))
         {
             await run.Completion.WaitAsync(cancellationToken);
             return Describe(run.Record);
@@ -482,7 +516,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Arns.RequireExecutionArn(arn);
-        if (_runs.TryGetValue(arn!, out var run))
+        if (TryGetRun(arn!, out var run))
         {
             return run.Record;
         }
