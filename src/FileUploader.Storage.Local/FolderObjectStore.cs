@@ -21,9 +21,17 @@ namespace FileUploader.Storage.Local;
 /// </para>
 /// <para>
 /// Durability: the bytes and metadata are fsynced before the rename publishes them (so nothing that refers to an
-/// object can outlive a power loss that its bytes did not), and the rename itself is made durable by an fsync of
-/// <c>objects/</c> before the call returns. That folder fsync is shared: concurrent puts, promotes and deletes wait
+/// object can outlive a power loss that its bytes did not). A promote's or a delete's rename is made durable by an
+/// fsync of <c>objects/</c> before the call returns. That folder fsync is shared: concurrent promotes and deletes wait
 /// for one fsync that started after their rename (<see cref="SharedDirectorySync"/>).
+/// </para>
+/// <para>
+/// A put does not wait for a folder fsync of its own. In this service a put only ever stages an upload, and every
+/// staged object is then promoted or deleted in the same folder, whose fsync makes the put's rename durable too (a
+/// folder's fsync persists every change to its entries made before it), before anything about the upload is
+/// acknowledged. A power loss in between can lose a staged upload nobody was answered for; its workflow (or the
+/// session reconciler) then fails it. Its bytes are still fsynced before its rename, so no half-written object can
+/// ever appear under its key.
 /// </para>
 /// </summary>
 public sealed class FolderObjectStore : IObjectStore
@@ -84,7 +92,7 @@ public sealed class FolderObjectStore : IObjectStore
         try
         {
             // The file is fsynced inside; its name in tmp/ need not be durable, only the one the rename gives it in
-            // objects/, which the shared fsync below makes so.
+            // objects/, which the next fsync of objects/ (the promote's) makes so.
             var stored = await WriteDataAsync(key, staging, content, maxBytes, contentType, cancellationToken);
             switch (Rename(staging, destination, key))
             {
@@ -95,8 +103,9 @@ public sealed class FolderObjectStore : IObjectStore
                         ErrorNames.StorageUnavailable, $"The temporary file of '{key}' vanished before it was stored.", retryable: true);
             }
 
+            // No folder fsync here: the promote or delete that follows every staged put makes this rename durable (see
+            // the class remarks). A kill -9 cannot lose it either way: the kernel holds the folder.
             published = true;
-            await objectsSync.FlushAsync();
             return stored;
         }
         finally

@@ -30,11 +30,7 @@ public static class LocalStorage
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => DataFolderLock.Acquire(root));
         services.AddSingleton<IObjectStore>(sp => new FolderObjectStore(Path.Combine(root, ObjectsFolder), sp.GetRequiredService<DataFolderLock>()));
-        services.AddSingleton<IFileCatalog>(sp =>
-        {
-            sp.GetRequiredService<DataFolderLock>();
-            return new SqliteFileCatalog(Path.Combine(root, CatalogFile));
-        });
+        services.AddSingleton<IFileCatalog>(sp => new SqliteFileCatalog(Path.Combine(root, CatalogFile), sp.GetRequiredService<DataFolderLock>()));
         services.AddSingleton(sp => new HmacLinkSigner(root, publicBaseUrl, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ILinkSigner>(sp => sp.GetRequiredService<HmacLinkSigner>());
         return services;

@@ -82,6 +82,7 @@ public sealed class LocalWorld : IDisposable
 
     public void Dispose()
     {
+        Catalog.Dispose();
         SqliteConnection.ClearAllPools();
         try
         {
