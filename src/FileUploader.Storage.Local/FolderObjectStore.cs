@@ -265,17 +265,21 @@ public sealed class FolderObjectStore : IObjectStore
 
             var stored = new StoredObject(key, size, Convert.ToHexStringLower(hash.GetHashAndReset()), contentType);
             var trailer = ObjectFile.Trailer(stored);
+            // The last writes are synchronous: the fsync right after blocks this thread anyway, and an asynchronous
+            // write of a file opened for synchronous I/O only moves the same blocking call to another pool thread (one
+            // more hand-off and context switch per object; for a small upload, its only write).
+            cancellationToken.ThrowIfCancellationRequested();
             if (filled + trailer.Length <= buffer.Length)
             {
                 trailer.CopyTo(buffer, filled);
                 var length = filled + trailer.Length;
-                await OnDiskAsync(() => file.WriteAsync(buffer.AsMemory(0, length), cancellationToken), key);
+                OnDisk(() => file.Write(buffer, 0, length), key);
             }
             else
             {
                 var length = filled;
-                await OnDiskAsync(() => file.WriteAsync(buffer.AsMemory(0, length), cancellationToken), key);
-                await OnDiskAsync(() => file.WriteAsync(trailer, cancellationToken), key);
+                OnDisk(() => file.Write(buffer, 0, length), key);
+                OnDisk(() => file.Write(trailer), key);
             }
 
             // One fsync for the bytes and their metadata, before anything can refer to them.
