@@ -32,7 +32,9 @@ public enum JournalDurability
 /// (random, from the execution name) made every commit dirty pages scattered over the tables and their ARN indexes,
 /// and every checkpoint copy them back. The ARN → number map lives in memory (loaded at open; the engine holds every
 /// execution's record in memory anyway). An execution that starts and ends in one batch (every run of a machine that
-/// cannot wait) keeps its whole history in its own row: one row and usually one page per execution.
+/// cannot wait) keeps its whole history in its own row: one row and usually one page per execution. Every other
+/// commit appends one row holding both its events and its frame changes, so a commit adds bytes to the end of one
+/// table instead of rewriting a frame row (and its overflow and freelist pages) in another.
 /// </remarks>
 public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 {
@@ -42,12 +44,38 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             type TEXT NOT NULL, creation_date INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS definitions (id TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID;
         -- first_events: the packed events of the execution's first batch when the execution ended in it (else null).
+        -- batch_ids: the ids of its run_events rows (BatchIds), as of the last time the row was written.
         CREATE TABLE IF NOT EXISTS runs (
             id INTEGER PRIMARY KEY, arn TEXT NOT NULL, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
             start_date INTEGER NOT NULL, stop_date INTEGER, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
-            definition TEXT NOT NULL, role_arn TEXT NOT NULL, timeout_at INTEGER, first_events BLOB);
-        -- Events of every later batch, one row per commit (a rowid table: a WITHOUT ROWID row over about 1 KiB spills
-        -- into overflow pages, and a commit's packed events are usually a few KiB).
+            definition TEXT NOT NULL, role_arn TEXT NOT NULL, timeout_at INTEGER, first_events BLOB, batch_ids BLOB);
+        """;
+
+    /// <summary>
+    /// Every other commit of an execution is one row appended here: its packed events and its frame changes
+    /// (<see cref="FrameChanges"/>), either may be null. The journal numbers the rows in commit order, so every insert
+    /// lands on the table's last leaf, which the other commits of a group share; a rowid table, because a WITHOUT ROWID
+    /// row over about 1 KiB spills into overflow pages.
+    /// </summary>
+    /// <remarks>
+    /// No index on run_id: it was one more page written by nearly every commit (its entries for the executions in
+    /// flight sit in the middle of its last leaves). An execution's rows are found instead through runs.batch_ids, kept
+    /// whole by this invariant: every row whose id is below batch_watermark.recorded_below is listed in its run's
+    /// batch_ids. A run's row is written with its complete list whenever it is written anyway (its start, its status
+    /// changes, its end); now and then (<see cref="RecordBatchIdsAfterRows"/>) one commit also writes the lists of the
+    /// RUNNING executions that gained rows since and moves the watermark up. At open, the rows at or above the
+    /// watermark (a bounded few) are scanned once, and RUNNING executions' lists live in memory from then on.
+    /// </remarks>
+    private const string BatchSchema = """
+        CREATE TABLE IF NOT EXISTS run_events (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, events BLOB, frames BLOB);
+        CREATE TABLE IF NOT EXISTS batch_watermark (id INTEGER PRIMARY KEY CHECK (id = 0), recorded_below INTEGER NOT NULL);
+        """;
+
+    /// <summary>
+    /// The batch and frame tables as journals wrote them before <see cref="BatchSchema"/> (session 3): one row per batch
+    /// keyed (run_id, first_id), frames in a table of their own. Created only to move ARN-keyed journals into them.
+    /// </summary>
+    private const string RunTablesBeforeBatchRows = """
         CREATE TABLE IF NOT EXISTS run_events (
             run_id INTEGER NOT NULL, first_id INTEGER NOT NULL, events BLOB NOT NULL, PRIMARY KEY (run_id, first_id));
         CREATE TABLE IF NOT EXISTS run_frames (
@@ -55,6 +83,19 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             phase INTEGER NOT NULL, step INTEGER NOT NULL, input TEXT NOT NULL, variables TEXT, retry_counts TEXT,
             due_at INTEGER, entered_at INTEGER NOT NULL, last_event_id INTEGER NOT NULL, status TEXT NOT NULL,
             output TEXT, error TEXT, cause TEXT, PRIMARY KEY (run_id, frame_id)) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Moves the rows of <see cref="RunTablesBeforeBatchRows"/> into <see cref="BatchSchema"/>'s table, in the transaction
+    /// that opens the journal: each run's batches in event order (so rowid order is event order), then one row per run
+    /// holding its frames as upserts (<see cref="MigrateFrames"/>), then every run's batch_ids (<see cref="RecordAllBatchIds"/>).
+    /// </summary>
+    private const string MigrateBatchesToRows = $"""
+        ALTER TABLE run_events RENAME TO run_events_before_batch_rows;
+        {BatchSchema}
+        INSERT INTO run_events (run_id, events)
+            SELECT run_id, events FROM run_events_before_batch_rows ORDER BY run_id, first_id;
+        DROP TABLE run_events_before_batch_rows;
         """;
 
     /// <summary>
@@ -89,6 +130,13 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     internal const int CheckpointAfterWalPages = 4096;
 
     /// <summary>
+    /// Batch rows after which a commit records the batch ids of the RUNNING executions that gained rows since (see
+    /// <see cref="BatchSchema"/>): bounds what an open scans (a few MiB) while costing a commit in about a thousand a
+    /// few extra pages (the rows of the executions in flight).
+    /// </summary>
+    internal const int RecordBatchIdsAfterRows = 1024;
+
+    /// <summary>
     /// Prefix of a runs.definition value that names a row of the definitions table. A definition is JSON
     /// and so never starts with this; rows written before the table existed hold the definition itself.
     /// </summary>
@@ -103,11 +151,12 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private readonly SqliteCommand _updateRun;
     private readonly SqliteCommand _insertDefinition;
     private readonly Dictionary<string, string> _storedDefinitionIds = new(StringComparer.Ordinal);
-    private readonly SqliteCommand _insertEvents;
+    private readonly SqliteCommand _insertBatch;
+    private readonly SqliteCommand _selectBatch;
+    private readonly SqliteCommand _recordBatchIds;
+    private readonly SqliteCommand _moveWatermark;
     private readonly HistoryEventPacking _packing = new();
-    private readonly SqliteCommand _upsertFrame;
-    private readonly SqliteCommand _deleteFrame;
-    private readonly SqliteCommand _deleteAllFrames;
+    private readonly FrameChanges _frameChanges = new();
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
     private readonly SqliteCommand _rollback;
@@ -126,6 +175,29 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// </summary>
     private readonly HashSet<long> _runsWithFrames;
     private readonly List<long> _pendingFramelessRuns = [];
+
+    /// <summary>The id the next batch row gets: rows are numbered in commit order (gaps left by rollbacks are harmless).</summary>
+    private long _nextBatchId;
+
+    /// <summary>Committed batch_watermark.recorded_below: every row below it is listed in its run's batch_ids.</summary>
+    private long _recordedBelow;
+
+    /// <summary>
+    /// Every committed batch row id, ascending, of each execution that gained rows since the journal opened (or whose
+    /// stored list lacks some), until it ends: what its stored list does not yet hold. Others' lists are read when needed.
+    /// </summary>
+    private readonly Dictionary<long, List<long>> _liveBatchIds = [];
+
+    /// <summary>Executions (RUNNING ones, in practice) whose runs.batch_ids lacks some of their committed rows, all at or above the watermark.</summary>
+    private readonly HashSet<long> _unrecordedRuns = [];
+
+    /// <summary>The ids of the rows the open transaction adds, by run (appended to <see cref="_liveBatchIds"/> once it commits).</summary>
+    private readonly Dictionary<long, List<long>> _pendingBatchIds = [];
+
+    /// <summary>Runs whose batch_ids the open transaction writes complete, and runs it ends.</summary>
+    private readonly HashSet<long> _pendingRecordedRuns = [];
+    private readonly HashSet<long> _pendingEndedRuns = [];
+    private long? _pendingRecordedBelow;
 
     /// <summary>Whether the file still has the per-event table of journals from before packed batches.</summary>
     private readonly bool _hasLegacyEvents;
@@ -151,34 +223,56 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");
         _insertRun = Prepare("""
-            INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at, first_events)
-            VALUES ($id, $arn, $sm, $name, $status, $start, $stop, $input, $output, $error, $cause, $definition, $role, $timeout, $events)
-            """, "$id", "$arn", "$sm", "$name", "$status", "$start", "$stop", "$input", "$output", "$error", "$cause", "$definition", "$role", "$timeout", "$events");
-        // Only the status columns change after an execution started.
+            INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at, first_events, batch_ids)
+            VALUES ($id, $arn, $sm, $name, $status, $start, $stop, $input, $output, $error, $cause, $definition, $role, $timeout, $events, $batches)
+            """, "$id", "$arn", "$sm", "$name", "$status", "$start", "$stop", "$input", "$output", "$error", "$cause", "$definition", "$role", "$timeout", "$events", "$batches");
+        // Only the status columns change after an execution started (and the batch ids, recorded whenever the row is written).
         _updateRun = Prepare("""
-            UPDATE runs SET status = $status, stop_date = $stop, output = $output, error = $error, cause = $cause WHERE id = $id
-            """, "$status", "$stop", "$output", "$error", "$cause", "$id");
-        _insertEvents = Prepare("""
-            INSERT OR REPLACE INTO run_events (run_id, first_id, events) VALUES ($run, $first, $events)
-            """, "$run", "$first", "$events");
-        _upsertFrame = Prepare("""
-            INSERT OR REPLACE INTO run_frames (run_id, frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts,
-                due_at, entered_at, last_event_id, status, output, error, cause)
-            VALUES ($run, $id, $parent, $idx, $state, $phase, $step, $input, $variables, $retry, $due, $entered, $last, $status, $output, $error, $cause)
-            """, "$run", "$id", "$parent", "$idx", "$state", "$phase", "$step", "$input", "$variables", "$retry", "$due", "$entered", "$last", "$status", "$output", "$error", "$cause");
-        _deleteFrame = Prepare("DELETE FROM run_frames WHERE run_id = $run AND frame_id = $id", "$run", "$id");
-        _deleteAllFrames = Prepare("DELETE FROM run_frames WHERE run_id = $run", "$run");
+            UPDATE runs SET status = $status, stop_date = $stop, output = $output, error = $error, cause = $cause, batch_ids = $batches WHERE id = $id
+            """, "$status", "$stop", "$output", "$error", "$cause", "$batches", "$id");
+        _insertBatch = Prepare("INSERT INTO run_events (id, run_id, events, frames) VALUES ($id, $run, $events, $frames)", "$id", "$run", "$events", "$frames");
+        _selectBatch = Prepare("SELECT events, frames FROM run_events WHERE id = $id", "$id");
+        _recordBatchIds = Prepare("UPDATE runs SET batch_ids = $batches WHERE id = $id", "$batches", "$id");
+        _moveWatermark = Prepare("INSERT OR REPLACE INTO batch_watermark (id, recorded_below) VALUES (0, $below)", "$below");
         _insertDefinition = Prepare("INSERT OR IGNORE INTO definitions (id, definition) VALUES ($id, $definition)", "$id", "$definition");
 
         _runIds = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (arn, id) in Query("SELECT arn, id FROM runs", r => (r.GetString(0), r.GetInt64(1))))
+
+        var running = new HashSet<long>();
+        foreach (var (arn, id, isRunning) in Query("SELECT arn, id, status = 'RUNNING' FROM runs", r => (r.GetString(0), r.GetInt64(1), r.GetBoolean(2))))
         {
             _runIds[arn] = id;
             _nextRunId = Math.Max(_nextRunId, id);
+            if (isRunning)
+            {
+                running.Add(id);
+            }
         }
 
         _nextRunId++;
-        _runsWithFrames = [.. Query("SELECT DISTINCT run_id FROM run_frames", r => r.GetInt64(0))];
+        _recordedBelow = Query("SELECT recorded_below FROM batch_watermark WHERE id = 0", r => r.GetInt64(0)).FirstOrDefault();
+        _nextBatchId = Query("SELECT COALESCE(MAX(id), 0) + 1 FROM run_events", r => r.GetInt64(0))[0];
+
+        // The rows the runs' lists may lack: only those at or above the watermark, in id order. A list holds every row
+        // its run had when it was written, so a row is missing from it exactly when it is newer than the list's last.
+        // (A finished run's list is complete, written by its last commit; it is checked all the same, it costs little.)
+        foreach (var (batchId, runId) in Query("SELECT id, run_id FROM run_events WHERE id >= $p0 ORDER BY id", r => (r.GetInt64(0), r.GetInt64(1)), _recordedBelow))
+        {
+            if (!_liveBatchIds.TryGetValue(runId, out var ids))
+            {
+                ids = StoredBatchIds(runId);
+            }
+
+            if (ids.Count == 0 || batchId > ids[^1])
+            {
+                ids.Add(batchId);
+                _liveBatchIds[runId] = ids;
+                _unrecordedRuns.Add(runId);
+            }
+        }
+
+        // Only a RUNNING execution can still have frames (its last commit removes them all).
+        _runsWithFrames = running;
         _hasLegacyEvents = Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'", r => true).Count > 0;
         _walFlusher = new WalFlusher(path);
     }
@@ -213,9 +307,26 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             pragma.ExecuteNonQuery();
             if (HasTable(pragma, "executions"))
             {
-                pragma.CommandText = MigrateArnKeyedTables;
+                pragma.CommandText = RunTablesBeforeBatchRows + MigrateArnKeyedTables;
                 pragma.ExecuteNonQuery();
             }
+
+            if (!HasColumn(pragma, "runs", "batch_ids"))
+            {
+                pragma.CommandText = "ALTER TABLE runs ADD COLUMN batch_ids BLOB";
+                pragma.ExecuteNonQuery();
+            }
+
+            if (HasColumn(pragma, "run_events", "first_id"))
+            {
+                pragma.CommandText = MigrateBatchesToRows;
+                pragma.ExecuteNonQuery();
+                MigrateFrames(connection);
+                RecordAllBatchIds(connection);
+            }
+
+            pragma.CommandText = BatchSchema;
+            pragma.ExecuteNonQuery();
 
             if (HasTable(pragma, "events"))
             {
@@ -237,6 +348,103 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Moves the frames of a journal from before batch rows (a table of their own) into one batch row per run, as
+    /// upserts, and drops their table. Only RUNNING executions have frames left, a handful of rows each.
+    /// </summary>
+    private static void MigrateFrames(SqliteConnection connection)
+    {
+        var byRun = new SortedDictionary<long, List<FrameRecord>>();
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = """
+                SELECT run_id, frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts, due_at, entered_at,
+                    last_event_id, status, output, error, cause
+                FROM run_frames ORDER BY run_id, frame_id
+                """;
+            using var r = select.ExecuteReader();
+            while (r.Read())
+            {
+                var runId = r.GetInt64(0);
+                if (!byRun.TryGetValue(runId, out var frames))
+                {
+                    byRun[runId] = frames = [];
+                }
+
+                frames.Add(new FrameRecord(
+                    r.GetString(1), NullableString(r, 2), r.GetInt32(3), r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetString(7),
+                    NullableString(r, 8), NullableString(r, 9), NullableDate(r, 10), Date(r, 11), r.GetInt64(12), r.GetString(13),
+                    NullableString(r, 14), NullableString(r, 15), NullableString(r, 16)));
+            }
+        }
+
+        var encoder = new FrameChanges();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO run_events (run_id, frames) VALUES ($run, $frames)";
+        var run = insert.Parameters.Add(new SqliteParameter { ParameterName = "$run" });
+        var blob = insert.Parameters.Add(new SqliteParameter { ParameterName = "$frames" });
+        foreach (var (runId, frames) in byRun)
+        {
+            run.Value = runId;
+            blob.Value = encoder.Encode(frames, [], allRemoved: false);
+            insert.ExecuteNonQuery();
+        }
+
+        insert.Parameters.Clear();
+        insert.CommandText = "DROP TABLE run_frames";
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary>Writes every run's batch_ids and moves the watermark past the last row: the whole table is recorded.</summary>
+    private static void RecordAllBatchIds(SqliteConnection connection)
+    {
+        var byRun = new Dictionary<long, List<long>>();
+        var last = 0L;
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT id, run_id FROM run_events ORDER BY id";
+            using var r = select.ExecuteReader();
+            while (r.Read())
+            {
+                last = r.GetInt64(0);
+                var runId = r.GetInt64(1);
+                if (!byRun.TryGetValue(runId, out var ids))
+                {
+                    byRun[runId] = ids = [];
+                }
+
+                ids.Add(last);
+            }
+        }
+
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE runs SET batch_ids = $ids WHERE id = $run";
+        var idsParameter = update.Parameters.Add(new SqliteParameter { ParameterName = "$ids" });
+        var runParameter = update.Parameters.Add(new SqliteParameter { ParameterName = "$run" });
+        foreach (var (runId, ids) in byRun)
+        {
+            idsParameter.Value = BatchIds.Encode(ids);
+            runParameter.Value = runId;
+            update.ExecuteNonQuery();
+        }
+
+        update.Parameters.Clear();
+        update.CommandText = "INSERT OR REPLACE INTO batch_watermark (id, recorded_below) VALUES (0, $below)";
+        update.Parameters.AddWithValue("$below", last + 1);
+        update.ExecuteNonQuery();
+    }
+
+    private static bool HasColumn(SqliteCommand command, string table, string column)
+    {
+        command.CommandText = "SELECT 1 FROM pragma_table_info($table) WHERE name = $column";
+        command.Parameters.Clear();
+        command.Parameters.AddWithValue("$table", table);
+        command.Parameters.AddWithValue("$column", column);
+        var exists = command.ExecuteScalar() is not null;
+        command.Parameters.Clear();
+        return exists;
     }
 
     private static bool HasTable(SqliteCommand command, string name)
@@ -390,6 +598,11 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                     written += (write.Batch.PackedEvents?.Length ?? 0) + 4096;
                 }
 
+                if (explicitTransaction && _nextBatchId - _recordedBelow >= RecordBatchIdsAfterRows)
+                {
+                    RecordBatchIdsLocked();
+                }
+
                 if (explicitTransaction)
                 {
                     _commit.ExecuteNonQuery();
@@ -405,6 +618,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                 _pendingDefinitions.Clear();
                 _pendingRunIds.Clear();
                 _pendingFramelessRuns.Clear();
+                ClearPendingBatchIds();
                 throw;
             }
         }
@@ -439,6 +653,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         }
 
         _pendingFramelessRuns.Clear();
+        CommitPendingBatchIds();
         _walFlusher.Committed(written);
         failure = null;
         return true;
@@ -522,31 +737,30 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private void WriteLocked(ExecutionBatch batch)
     {
         byte[]? events = null;
-        var firstEventId = 0L;
         if (batch.PackedEvents is { } packed)
         {
             // Already packed by the engine as the events happened: stored as they are, as the UTF-8 bytes they are
             // (a BLOB; LoadHistory reads TEXT and BLOB rows alike), with no conversion to a string and back.
             events = packed;
-            firstEventId = batch.FirstPackedEventId;
         }
         else if (batch.Events.Count > 0)
         {
             events = _packing.Pack(batch.Events);
-            firstEventId = batch.Events[0].Id;
         }
 
-        long runId;
-        if (_pendingRunIds.TryGetValue(batch.ExecutionArn, out runId) || _runIds.TryGetValue(batch.ExecutionArn, out runId))
+        if (_pendingRunIds.TryGetValue(batch.ExecutionArn, out var runId) || _runIds.TryGetValue(batch.ExecutionArn, out runId))
         {
-            if (batch.Execution is { } e)
+            // One row for the commit's events and frame changes together: one append instead of a row per table.
+            var frames = FrameChangesLocked(batch, runId);
+            if (events is not null || frames is not null)
             {
-                Run(_updateRun, e.Status, e.StopDate?.UtcTicks, e.Output, e.Error, e.Cause, runId);
+                InsertBatchLocked(runId, events, frames);
             }
 
-            if (events is not null)
+            if (batch.Execution is { } e)
             {
-                Run(_insertEvents, runId, firstEventId, events);
+                Run(_updateRun, e.Status, e.StopDate?.UtcTicks, e.Output, e.Error, e.Cause, EncodedBatchIdsLocked(runId), runId);
+                RecordedLocked(runId, e.Status);
             }
         }
         else
@@ -554,36 +768,167 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             var e = batch.Execution ?? throw new InvalidOperationException(
                 $"The first batch journaled for {batch.ExecutionArn} must carry its execution record.");
             runId = _nextRunId++;
+            _pendingRunIds[batch.ExecutionArn] = runId;
 
             // The execution's first batch makes its row. An execution that already ended in it (every run of a
-            // machine that cannot wait) keeps its events in the row; one still running gets a run_events row, so
-            // the status update at its end rewrites only the small row, not its first events too.
+            // machine that cannot wait) keeps its events in the row; one still running gets a batch row, so the
+            // status update at its end rewrites only the small row, not its first events too.
             var eventsInRow = e.Status != "RUNNING";
+            var frames = FrameChangesLocked(batch, runId);
+            var batchEvents = eventsInRow ? null : events;
+            if (batchEvents is not null || frames is not null)
+            {
+                InsertBatchLocked(runId, batchEvents, frames);
+            }
+
             Run(_insertRun, runId, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
                 e.Input, e.Output, e.Error, e.Cause, DefinitionIdLocked(e.Definition), e.RoleArn, e.TimeoutAt?.UtcTicks,
-                eventsInRow ? events : null);
-            if (!eventsInRow && events is not null)
+                eventsInRow ? events : null, EncodedBatchIdsLocked(runId));
+            if (_pendingBatchIds.ContainsKey(runId))
             {
-                Run(_insertEvents, runId, firstEventId, events);
+                // A run without rows (every run of a machine that cannot wait) is in no list: nothing to track.
+                RecordedLocked(runId, e.Status);
             }
+        }
+    }
 
-            _pendingRunIds[batch.ExecutionArn] = runId;
+    /// <summary>Appends a batch row with the next id and adds the id to its run's pending list.</summary>
+    private void InsertBatchLocked(long runId, byte[]? events, byte[]? frames)
+    {
+        var batchId = _nextBatchId++;
+        Run(_insertBatch, batchId, runId, events, frames);
+        if (!_pendingBatchIds.TryGetValue(runId, out var ids))
+        {
+            _pendingBatchIds[runId] = ids = [];
+            if (!IsNewLocked(runId))
+            {
+                // Held in memory from now on (it is the committed list, right whether or not this transaction commits):
+                // once this transaction writes the run's list, the stored one no longer tells committed from pending.
+                _liveBatchIds[runId] = CommittedBatchIdsLocked(runId);
+            }
         }
 
+        ids.Add(batchId);
+    }
+
+    /// <summary>Whether the open transaction inserts the run's row (it has no committed rows then).</summary>
+    private bool IsNewLocked(long runId) => _pendingRunIds.ContainsValue(runId);
+
+    /// <summary>The run's complete batch ids as of this statement, encoded; null when it has none.</summary>
+    private byte[]? EncodedBatchIdsLocked(long runId)
+    {
+        IReadOnlyList<long> committed = IsNewLocked(runId) ? [] : CommittedBatchIdsLocked(runId);
+        IReadOnlyList<long> pending = _pendingBatchIds.TryGetValue(runId, out var added) ? added : [];
+        return committed.Count + pending.Count == 0 ? null : BatchIds.Encode(committed.Concat(pending));
+    }
+
+    /// <summary>The run's row now holds its complete list; a run that is no longer RUNNING gains no more rows.</summary>
+    private void RecordedLocked(long runId, string status)
+    {
+        _pendingRecordedRuns.Add(runId);
+        if (status != "RUNNING")
+        {
+            _pendingEndedRuns.Add(runId);
+        }
+    }
+
+    /// <summary>
+    /// The ids of the run's committed batch rows: from memory for a run that gained rows since the journal opened, else
+    /// from its row (complete then: every row it lacked at open was found by the scan and is in memory).
+    /// </summary>
+    private List<long> CommittedBatchIdsLocked(long runId)
+    {
+        if (_liveBatchIds.TryGetValue(runId, out var ids))
+        {
+            return ids;
+        }
+
+        return StoredBatchIds(runId);
+    }
+
+    private List<long> StoredBatchIds(long runId)
+    {
+        var stored = Query("SELECT batch_ids FROM runs WHERE id = $p0 AND batch_ids IS NOT NULL", r => r.GetFieldValue<byte[]>(0), runId);
+        return stored.Count == 0 ? [] : BatchIds.Decode(stored[0]);
+    }
+
+    /// <summary>
+    /// Writes the complete lists of the RUNNING executions whose rows lack some, then moves the watermark past the
+    /// last row, in the transaction being committed (see <see cref="BatchSchema"/>).
+    /// </summary>
+    private void RecordBatchIdsLocked()
+    {
+        var runs = new HashSet<long>(_unrecordedRuns);
+        runs.UnionWith(_pendingBatchIds.Keys);
+        runs.ExceptWith(_pendingRecordedRuns);
+        foreach (var runId in runs)
+        {
+            Run(_recordBatchIds, EncodedBatchIdsLocked(runId), runId);
+            _pendingRecordedRuns.Add(runId);
+        }
+
+        Run(_moveWatermark, _nextBatchId);
+        _pendingRecordedBelow = _nextBatchId;
+    }
+
+    private void CommitPendingBatchIds()
+    {
+        foreach (var (runId, ids) in _pendingBatchIds)
+        {
+            if (_liveBatchIds.TryGetValue(runId, out var committed))
+            {
+                committed.AddRange(ids);
+            }
+            else
+            {
+                // A run this transaction started: these are all its rows.
+                _liveBatchIds[runId] = ids;
+            }
+
+            _unrecordedRuns.Add(runId);
+        }
+
+        _unrecordedRuns.ExceptWith(_pendingRecordedRuns);
+        foreach (var runId in _pendingEndedRuns)
+        {
+            _liveBatchIds.Remove(runId);
+            _unrecordedRuns.Remove(runId);
+        }
+
+        if (_pendingRecordedBelow is { } below)
+        {
+            _recordedBelow = below;
+        }
+
+        ClearPendingBatchIds();
+    }
+
+    private void ClearPendingBatchIds()
+    {
+        _pendingBatchIds.Clear();
+        _pendingRecordedRuns.Clear();
+        _pendingEndedRuns.Clear();
+        _pendingRecordedBelow = null;
+    }
+
+    /// <summary>The batch's frame changes, encoded; null when it changes none (or removes all of a run that has none).</summary>
+    private byte[]? FrameChangesLocked(ExecutionBatch batch, long runId)
+    {
         if (batch.DeleteAllFrames)
         {
-            if (_runsWithFrames.Contains(runId))
+            // Removing every frame ends the batch's frame changes (any others in it are moot), as it did in the frame table.
+            if (!_runsWithFrames.Contains(runId))
             {
-                Run(_deleteAllFrames, runId);
-                _pendingFramelessRuns.Add(runId);
+                return null;
             }
 
-            return;
+            _pendingFramelessRuns.Add(runId);
+            return _frameChanges.Encode([], [], allRemoved: true);
         }
 
-        foreach (var id in batch.DeletedFrames)
+        if (batch.Frames.Count == 0 && batch.DeletedFrames.Count == 0)
         {
-            Run(_deleteFrame, runId, id);
+            return null;
         }
 
         if (batch.Frames.Count > 0)
@@ -591,11 +936,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             _runsWithFrames.Add(runId);
         }
 
-        foreach (var f in batch.Frames)
-        {
-            Run(_upsertFrame, runId, f.Id, f.ParentId, f.Index, f.StateName, f.Phase, f.Step, f.Input,
-                f.Variables, f.RetryCounts, f.DueAt?.UtcTicks, f.EnteredAt.UtcTicks, f.LastEventId, f.Status, f.Output, f.Error, f.Cause);
-        }
+        return _frameChanges.Encode(batch.Frames, batch.DeletedFrames, allRemoved: false);
     }
 
     /// <summary>
@@ -654,7 +995,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             // The first batch, in the run's row, comes before every later one. Rows hold UTF-8 JSON as TEXT (older
             // journals) or as a BLOB: both read back as their UTF-8 bytes.
             var packed = Query("SELECT first_events FROM runs WHERE id = $p0 AND first_events IS NOT NULL", r => r.GetFieldValue<byte[]>(0), runId);
-            packed.AddRange(Query("SELECT events FROM run_events WHERE run_id = $p0 ORDER BY first_id", r => r.GetFieldValue<byte[]>(0), runId));
+            packed.AddRange(BatchColumnLocked(runId, column: 0));
             var legacyEvents = history.Count;
             foreach (var batch in packed)
             {
@@ -675,15 +1016,43 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     {
         lock (_sync)
         {
-            return !_runIds.TryGetValue(executionArn, out var runId) ? [] : Query("""
-                SELECT frame_id, parent_id, idx, state_name, phase, step, input, variables, retry_counts, due_at, entered_at, last_event_id, status, output, error, cause
-                FROM run_frames WHERE run_id = $p0
-                """, r => new FrameRecord(
-                    r.GetString(0), NullableString(r, 1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), r.GetString(6),
-                    NullableString(r, 7), NullableString(r, 8), NullableDate(r, 9), Date(r, 10), r.GetInt64(11), r.GetString(12),
-                    NullableString(r, 13), NullableString(r, 14), NullableString(r, 15)),
-                runId);
+            if (!_runIds.TryGetValue(executionArn, out var runId))
+            {
+                return [];
+            }
+
+            // The frames are what the run's commits left, replayed in commit order.
+            var frames = new Dictionary<string, FrameRecord>(StringComparer.Ordinal);
+            foreach (var changes in BatchColumnLocked(runId, column: 1))
+            {
+                FrameChanges.Apply(changes, frames);
+            }
+
+            return [.. frames.Values.OrderBy(f => f.Id, StringComparer.Ordinal)];
         }
+    }
+
+    /// <summary>One column (0: events, 1: frame changes) of the run's batch rows that have it, in commit order.</summary>
+    private List<byte[]> BatchColumnLocked(long runId, int column)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var values = new List<byte[]>();
+        foreach (var batchId in CommittedBatchIdsLocked(runId))
+        {
+            _selectBatch.Parameters[0].Value = batchId;
+            using var reader = _selectBatch.ExecuteReader();
+            if (!reader.Read())
+            {
+                throw new InvalidOperationException($"Batch row {batchId} of run {runId} is missing from the journal.");
+            }
+
+            if (!reader.IsDBNull(column))
+            {
+                values.Add(reader.GetFieldValue<byte[]>(column));
+            }
+        }
+
+        return values;
     }
 
     public void Dispose()
@@ -703,10 +1072,10 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             _insertRun.Dispose();
             _updateRun.Dispose();
             _insertDefinition.Dispose();
-            _insertEvents.Dispose();
-            _upsertFrame.Dispose();
-            _deleteFrame.Dispose();
-            _deleteAllFrames.Dispose();
+            _insertBatch.Dispose();
+            _selectBatch.Dispose();
+            _recordBatchIds.Dispose();
+            _moveWatermark.Dispose();
             _connection.Dispose();
         }
     }
