@@ -16,6 +16,12 @@ internal sealed class ExecutionRun
     private static readonly CancellationTokenSource Cancelled = CreateCancelled();
     private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
     private static readonly JsonEncodedText IndexProperty = JsonEncodedText.Encode("index");
+    private static readonly JsonEncodedText InputProperty = JsonEncodedText.Encode("input");
+    private static readonly JsonEncodedText InputDetailsProperty = JsonEncodedText.Encode("inputDetails");
+    private static readonly JsonEncodedText TruncatedProperty = JsonEncodedText.Encode("truncated");
+    private static readonly JsonEncodedText RoleArnProperty = JsonEncodedText.Encode("roleArn");
+    private static readonly JsonEncodedText StateMachineArnProperty = JsonEncodedText.Encode("stateMachineArn");
+    private static readonly JsonEncodedText ExecutionStartedType = JsonEncodedText.Encode("ExecutionStarted");
 
     private readonly Lock _sync = new();
     private readonly IExecutionJournal _journal;
@@ -92,16 +98,8 @@ internal sealed class ExecutionRun
     /// <summary>Frames loaded from the journal at recovery, consumed as the runner reaches them.</summary>
     public Dictionary<string, FrameRecord>? RecoveredFrames { get; set; }
 
-    public ExecutionRecord Record
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _record;
-            }
-        }
-    }
+    /// <summary>The record as of now. Read without the lock: it is an immutable record, replaced whole under the lock.</summary>
+    public ExecutionRecord Record => Volatile.Read(ref _record);
 
     public Task Completion
     {
@@ -177,6 +175,31 @@ internal sealed class ExecutionRun
             }
 
             return id;
+        }
+    }
+
+    /// <summary>
+    /// Appends the ExecutionStarted event, <c>{"input", "inputDetails", "roleArn", "stateMachineArn"}</c> as
+    /// <see cref="EventDetails.WriteTo"/> writes them, at <paramref name="timestamp"/> (the execution's start date). The
+    /// ARNs come encoded once per state machine: escaping them was a visible share of a short execution.
+    /// </summary>
+    public void AddExecutionStarted(Frame top, string input, JsonEncodedText roleArn, JsonEncodedText stateMachineArn, DateTimeOffset timestamp)
+    {
+        lock (_sync)
+        {
+            ThrowIfHalted();
+            var id = ++_lastEventId;
+            var writer = _history.BeginEvent(id, top.LastEventId, timestamp, ExecutionStartedType);
+            writer.WriteStartObject();
+            writer.WriteString(InputProperty, input);
+            writer.WriteStartObject(InputDetailsProperty);
+            writer.WriteBoolean(TruncatedProperty, false);
+            writer.WriteEndObject();
+            writer.WriteString(RoleArnProperty, roleArn);
+            writer.WriteString(StateMachineArnProperty, stateMachineArn);
+            writer.WriteEndObject();
+            _history.EndEvent(writer);
+            top.LastEventId = id;
         }
     }
 
@@ -345,13 +368,18 @@ internal sealed class ExecutionRun
             }
 
             _history.EndEvent(writer);
-            _record = _record with { Status = status, StopDate = now, Output = output, Error = error, Cause = cause };
+            Volatile.Write(ref _record, _record with { Status = status, StopDate = now, Output = output, Error = error, Cause = cause });
             _recordDirty = true;
             _dirtyFrames?.Clear();
             _deletedFrames?.Clear();
             CommitLocked(deleteAllFrames: true);
             _halted = true;
-            _history.Seal();
+            if (Finished is null)
+            {
+                // Nobody takes the history over (see EndedHistory): keep it in exactly its size.
+                _history.Seal();
+            }
+
             _ended = true;
             completion = _completion;
             _completion = null;
@@ -381,7 +409,31 @@ internal sealed class ExecutionRun
         }
     }
 
-    /// <summary>Called once when the execution ends (the engine uses it to bound what it keeps in memory).</summary>
+    /// <summary>
+    /// The whole history of an ended execution as <see cref="HistoryLog.Written"/> holds it, for the engine to keep
+    /// elsewhere before it calls <see cref="ReleaseHistory"/>. Read outside the lock: an ended history no longer
+    /// changes, and only that release (by the same caller) gives its memory back.
+    /// </summary>
+    public ReadOnlySpan<byte> EndedHistory
+    {
+        get
+        {
+            lock (_sync)
+            {
+                if (!_ended || _historyReleased)
+                {
+                    throw new InvalidOperationException("Only the history of an ended execution not yet let go can be taken.");
+                }
+
+                return _history.Written;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Called once when the execution ends (the engine uses it to bound what it keeps in memory). With it set, the
+    /// history is not sealed: the callee takes it (<see cref="EndedHistory"/>) and then releases it.
+    /// </summary>
     public Action<ExecutionRun>? Finished { get; set; }
 
     public int EventCount

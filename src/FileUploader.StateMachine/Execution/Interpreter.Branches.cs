@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
@@ -24,37 +25,94 @@ internal sealed partial class Interpreter
             run.MarkDirty(frame);
         }
 
-        var children = new Frame[state.Branches.Count];
+        var branches = state.Branches;
+        var children = new Frame[branches.Count];
         Frame? firstFailure = null;
-        await RunChildrenAsync(
-            state.Branches.Count,
-            maxConcurrency: 0,
-            state.BranchesAreSynchronous,
-            index => children[index] = CreateChild(frame, index, state.Branches[index], isolated: false, _ => effective?.DeepClone(), startedEvent: null, state.NameText),
-            child =>
+        var texts = AllSynchronous(branches) ? new ChildTexts() : null;
+        try
+        {
+            if (texts is not null)
             {
-                firstFailure ??= child.Status == FrameStatus.Failed ? child : null;
-                return firstFailure is not null;
-            },
-            onAborted: null,
-            cancellationToken);
+                // Entering the Parallel state left its input's text with this thread (unless InputPath or Parameters chose another document).
+                texts.TakeInput(frame, ReferenceEquals(effective, frame.Input));
+                firstFailure = await RunBranchesInOrderAsync(frame, state, effective, children, texts, cancellationToken);
+            }
+            else
+            {
+                await RunChildrenAsync(
+                    branches.Count,
+                    maxConcurrency: 0,
+                    synchronous: false,
+                    index => children[index] = CreateChild(frame, index, branches[index], isolated: false, _ => effective?.DeepClone(), startedEvent: null, state.NameText),
+                    child =>
+                    {
+                        firstFailure ??= child.Status == FrameStatus.Failed ? child : null;
+                        return firstFailure is not null;
+                    },
+                    onAborted: null,
+                    cancellationToken);
+            }
 
-        run.RemoveFrames(children);
-        if (firstFailure is not null)
+            run.RemoveFrames(children);
+            if (firstFailure is not null)
+            {
+                run.AddEvent(frame, "ParallelStateFailed", new EventDetails { Error = firstFailure.Error, Cause = firstFailure.Cause, HasError = true });
+                frame.Phase = 1;
+                throw new StatesException(firstFailure.Error ?? StatesErrors.BranchFailed, firstFailure.Cause ?? "A branch of the Parallel state failed.");
+            }
+
+            // One at a time: Own sees whether an earlier branch's output already went into the array.
+            var results = new JsonArray();
+            foreach (var child in children)
+            {
+                results.Add(Own(child.Output));
+            }
+
+            run.AddEvent(frame, "ParallelStateSucceeded", null);
+            texts?.GiveResult(frame, results);
+            CompleteWithResult(frame, state, scope, results);
+        }
+        finally
         {
-            run.AddEvent(frame, "ParallelStateFailed", new EventDetails { Error = firstFailure.Error, Cause = firstFailure.Cause, HasError = true });
-            frame.Phase = 1;
-            throw new StatesException(firstFailure.Error ?? StatesErrors.BranchFailed, firstFailure.Cause ?? "A branch of the Parallel state failed.");
+            texts?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs the branches of a Parallel whose branches never await one after another on this thread, each to its end,
+    /// until one fails (answered; the later ones never start, as with <see cref="RunChildrenAsync"/>). Nothing else
+    /// runs on the thread meanwhile, so <paramref name="texts"/> can hand each branch the Parallel's input text and
+    /// collect the branches' output texts (see <see cref="ChildTexts"/>).
+    /// </summary>
+    private async ValueTask<Frame?> RunBranchesInOrderAsync(Frame frame, ParallelState state, JsonNode? effective, Frame[] children, ChildTexts texts, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < children.Length; i++)
+        {
+            var child = RestoreChild(frame, i, state.Branches[i], isolated: false);
+            var isNew = child is null;
+            child ??= NewChild(frame, i, state.Branches[i], isolated: false, effective?.DeepClone(), startedEvent: null, state.NameText);
+            children[i] = child;
+            if (child.Status == FrameStatus.Running)
+            {
+                if (isNew)
+                {
+                    texts.GiveInput(child);
+                }
+
+                await RunFrameAsync(child, cancellationToken);
+            }
+
+            if (child.Status == FrameStatus.Failed)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return child;
+            }
+
+            texts.AddOutput(child);
         }
 
-        var results = new JsonArray();
-        foreach (var child in children)
-        {
-            results.Add(Own(child.Output));
-        }
-
-        run.AddEvent(frame, "ParallelStateSucceeded", null);
-        CompleteWithResult(frame, state, scope, results);
+        cancellationToken.ThrowIfCancellationRequested();
+        return null;
     }
 
     private async ValueTask RunMapAttemptAsync(Frame frame, MapState state, StateScope scope, CancellationToken cancellationToken)
@@ -95,60 +153,74 @@ internal sealed partial class Interpreter
         var failures = 0;
         Frame? firstFailure = null;
         var exceeded = false;
-        await RunChildrenAsync(
-            items.Count,
-            maxConcurrency,
-            state.Processor.IsSynchronous,
-            index => children[index] = CreateChild(
-                frame, index, state.Processor, isolated: state.Distributed,
-                itemInput,
-                startedEvent: IterationEvents.Started, state.NameText),
-            child =>
-            {
-                if (child.Status == FrameStatus.Succeeded)
+
+        // Iterations that never await run one after another on this thread: the result array's text can be their output texts joined.
+        var texts = state.Processor.IsSynchronous ? new ChildTexts() : null;
+        try
+        {
+            await RunChildrenAsync(
+                items.Count,
+                maxConcurrency,
+                state.Processor.IsSynchronous,
+                index => children[index] = CreateChild(
+                    frame, index, state.Processor, isolated: state.Distributed,
+                    itemInput,
+                    startedEvent: IterationEvents.Started, state.NameText),
+                child =>
                 {
-                    if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
+                    if (child.Status == FrameStatus.Succeeded)
                     {
-                        run.AddIterationEvent(child, IterationEvents.Succeeded, state.NameText);
+                        texts?.AddOutput(child);
+                        if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
+                        {
+                            run.AddIterationEvent(child, IterationEvents.Succeeded, state.NameText);
+                        }
+
+                        return false;
                     }
 
-                    return false;
-                }
+                    // A tolerated failure puts an error object in the array, which no iteration's event showed.
+                    texts?.Forgo();
+                    if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
+                    {
+                        run.AddEvent(child, "MapIterationFailed", new EventDetails { Name = state.Name, Index = child.Index, Error = child.Error, Cause = child.Cause, HasError = true });
+                    }
 
-                if (!child.FinishedBeforeRecovery || !run.IterationEndJournaled(child))
-                {
-                    run.AddEvent(child, "MapIterationFailed", new EventDetails { Name = state.Name, Index = child.Index, Error = child.Error, Cause = child.Cause, HasError = true });
-                }
+                    failures++;
+                    firstFailure ??= child;
+                    exceeded = !hasTolerance || ExceedsTolerance(failures, items.Count, toleratedCount, toleratedPercentage);
+                    return exceeded;
+                },
+                child => run.AddIterationEvent(child, IterationEvents.Aborted, state.NameText),
+                cancellationToken);
 
-                failures++;
-                firstFailure ??= child;
-                exceeded = !hasTolerance || ExceedsTolerance(failures, items.Count, toleratedCount, toleratedPercentage);
-                return exceeded;
-            },
-            child => run.AddIterationEvent(child, IterationEvents.Aborted, state.NameText),
-            cancellationToken);
+            run.RemoveFrames(children);
+            if (exceeded)
+            {
+                var (error, cause) = hasTolerance
+                    ? (StatesErrors.ExceedToleratedFailureThreshold, $"The Map state '{state.Name}' failed {failures} of {items.Count} iterations, more than it tolerates.")
+                    : (firstFailure!.Error ?? StatesErrors.BranchFailed, firstFailure.Cause ?? "A Map iteration failed.");
+                run.AddEvent(frame, "MapStateFailed", new EventDetails { Error = error, Cause = cause, HasError = true });
+                frame.Phase = 1;
+                throw new StatesException(error, cause);
+            }
 
-        run.RemoveFrames(children);
-        if (exceeded)
-        {
-            var (error, cause) = hasTolerance
-                ? (StatesErrors.ExceedToleratedFailureThreshold, $"The Map state '{state.Name}' failed {failures} of {items.Count} iterations, more than it tolerates.")
-                : (firstFailure!.Error ?? StatesErrors.BranchFailed, firstFailure.Cause ?? "A Map iteration failed.");
-            run.AddEvent(frame, "MapStateFailed", new EventDetails { Error = error, Cause = cause, HasError = true });
-            frame.Phase = 1;
-            throw new StatesException(error, cause);
+            var results = new JsonArray();
+            foreach (var child in children)
+            {
+                results.Add(child.Status == FrameStatus.Succeeded
+                    ? Own(child.Output)
+                    : new JsonObject { ["Error"] = child.Error, ["Cause"] = child.Cause });
+            }
+
+            run.AddEvent(frame, "MapStateSucceeded", null);
+            texts?.GiveResult(frame, results);
+            CompleteWithResult(frame, state, scope, results);
         }
-
-        var results = new JsonArray();
-        foreach (var child in children)
+        finally
         {
-            results.Add(child.Status == FrameStatus.Succeeded
-                ? Own(child.Output)
-                : new JsonObject { ["Error"] = child.Error, ["Cause"] = child.Cause });
+            texts?.Dispose();
         }
-
-        run.AddEvent(frame, "MapStateSucceeded", null);
-        CompleteWithResult(frame, state, scope, results);
     }
 
     private JsonNode? ItemInput(Frame frame, MapState state, StateScope scope, JsonNode? effective, JsonNode? item, int index)
@@ -213,19 +285,27 @@ internal sealed partial class Interpreter
         return toleratedPercentage is { } percentage && total > 0 && failures * 100.0 / total > percentage;
     }
 
-    private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<int, JsonNode?> input, JsonEncodedText? startedEvent, JsonEncodedText stateName)
+    private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<int, JsonNode?> input, JsonEncodedText? startedEvent, JsonEncodedText stateName) =>
+        RestoreChild(parent, index, machine, isolated) ?? NewChild(parent, index, machine, isolated, input(index), startedEvent, stateName);
+
+    /// <summary>The child as the journal had it when the execution was recovered; null when it had not started then.</summary>
+    private Frame? RestoreChild(Frame parent, int index, StateMachineDefinition machine, bool isolated)
     {
-        var variables = new VariableScope(isolated ? null : parent.Variables);
-        if (run.RecoveredFrames is { } recovered && recovered.Remove(parent.ChildId(index), out var record))
+        if (run.RecoveredFrames is not { } recovered || !recovered.Remove(parent.ChildId(index), out var record))
         {
-            var restored = new Frame(parent, index, machine, variables, null, record.EnteredAt);
-            restored.RestoreFrom(record);
-            return restored;
+            return null;
         }
 
+        var restored = new Frame(parent, index, machine, new VariableScope(isolated ? null : parent.Variables), null, record.EnteredAt);
+        restored.RestoreFrom(record);
+        return restored;
+    }
+
+    private Frame NewChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, JsonNode? input, JsonEncodedText? startedEvent, JsonEncodedText stateName)
+    {
         // The child's id (needed only by the journal) is built when first asked for; its EnteredAt is set when it
         // enters its first state, so no clock read here.
-        var child = new Frame(parent, index, machine, variables, input(index), parent.EnteredAt)
+        var child = new Frame(parent, index, machine, new VariableScope(isolated ? null : parent.Variables), input, parent.EnteredAt)
         {
             LastEventId = parent.LastEventId,
         };
@@ -237,6 +317,20 @@ internal sealed partial class Interpreter
         // Not snapshotted yet: a child reaches the journal at its first transition or before its first task or
         // timer, so a Map over synchronous states writes no per-item positions at all.
         return child;
+    }
+
+    /// <summary>As <see cref="ParallelState.BranchesAreSynchronous"/>, without an enumerator per visit.</summary>
+    private static bool AllSynchronous(IReadOnlyList<StateMachineDefinition> branches)
+    {
+        for (var i = 0; i < branches.Count; i++)
+        {
+            if (!branches[i].IsSynchronous)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -319,4 +413,112 @@ internal static class IterationEvents
     public static readonly JsonEncodedText Started = JsonEncodedText.Encode("MapIterationStarted");
     public static readonly JsonEncodedText Succeeded = JsonEncodedText.Encode("MapIterationSucceeded");
     public static readonly JsonEncodedText Aborted = JsonEncodedText.Encode("MapIterationAborted");
+}
+
+/// <summary>
+/// The texts a Parallel of synchronous branches or a Map of synchronous iterations hands on between history events
+/// (see <see cref="StateEventDetails.Remember"/>): a Parallel's input text, which every branch's first Entered event
+/// shows, and the result array's text, the children's output texts joined in order, which the state's Exited event
+/// and the execution's end show. Each would otherwise be rendered from the document and escaped again. Buffers are
+/// rented and given back by <see cref="Dispose"/>; whatever is not known is simply rendered as before.
+/// </summary>
+internal sealed class ChildTexts : IDisposable
+{
+    private byte[]? _input;
+    private int _inputLength;
+    private byte[]? _result;
+    private int _resultLength;
+    private bool _resultBroken;
+
+    /// <summary>Keeps the text of <paramref name="frame"/>'s input as its current state's Entered event left it, if the branches get that document.</summary>
+    public void TakeInput(Frame frame, bool branchesGetThisInput)
+    {
+        if (branchesGetThisInput && StateEventDetails.TryGetText(frame, frame.Step, frame.Input, out var text))
+        {
+            _input = ArrayPool<byte>.Shared.Rent(Math.Max(text.Length, 1));
+            text.CopyTo(_input);
+            _inputLength = text.Length;
+        }
+    }
+
+    /// <summary>A new branch is about to run: its input (a copy of the Parallel's) has the same text.</summary>
+    public void GiveInput(Frame child)
+    {
+        if (_input is not null)
+        {
+            StateEventDetails.Remember(child, child.Step, child.Input, _input.AsSpan(0, _inputLength));
+        }
+    }
+
+    /// <summary>The array will hold something no child's event showed: it is rendered as before.</summary>
+    public void Forgo() => _resultBroken = true;
+
+    /// <summary>A child succeeded: its output's text, which its last Exited event just left with this thread, joins the array's.</summary>
+    public void AddOutput(Frame child)
+    {
+        if (_resultBroken)
+        {
+            return;
+        }
+
+        if (!StateEventDetails.TryGetText(child, child.Step + 1, child.Output, out var text))
+        {
+            _resultBroken = true;
+            return;
+        }
+
+        Append(text.Length + 1, _resultLength == 0 ? (byte)'[' : (byte)',', text);
+    }
+
+    /// <summary>Hands on the array's text as the text of <paramref name="results"/>, the output of <paramref name="frame"/>'s current state.</summary>
+    public void GiveResult(Frame frame, JsonArray results)
+    {
+        if (_resultBroken)
+        {
+            return;
+        }
+
+        if (_result is null)
+        {
+            // No children: "[]".
+            Append(1, (byte)'[', default);
+        }
+
+        Append(1, (byte)']', default);
+        StateEventDetails.Remember(frame, frame.Step + 1, results, _result.AsSpan(0, _resultLength));
+    }
+
+    public void Dispose()
+    {
+        if (_input is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_input);
+            _input = null;
+        }
+
+        if (_result is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_result);
+            _result = null;
+        }
+    }
+
+    private void Append(int length, byte separator, ReadOnlySpan<byte> text)
+    {
+        if (_result is null || _result.Length - _resultLength < length)
+        {
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(256, (_resultLength + length) * 2));
+            if (_result is not null)
+            {
+                _result.AsSpan(0, _resultLength).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(_result);
+            }
+
+            _result = grown;
+        }
+
+        _result[_resultLength] = separator;
+        text.CopyTo(_result.AsSpan(_resultLength + 1));
+        _resultLength += length;
+    }
 }

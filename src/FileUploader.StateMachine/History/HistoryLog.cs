@@ -137,7 +137,13 @@ internal sealed class HistoryLog : IBufferWriter<byte>
     /// <summary>Every event so far, packed as a JSON array (a copy, safe to read outside the caller's lock).</summary>
     public byte[] PackAll() => Pack(0);
 
-    /// <summary>The execution ended: keep the history in exactly its size of retained memory and give the working buffer back.</summary>
+    /// <summary>Every event so far, comma separated (<see cref="PackAll"/> without the brackets), not copied.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(_origin, _length);
+
+    /// <summary>
+    /// The execution ended: keep the history in exactly its size of retained memory and give the working buffer back.
+    /// For a run nobody takes the history from (the engine copies it into <see cref="RetainedExecutions"/> instead).
+    /// </summary>
     public void Seal()
     {
         if (!_rented)
@@ -145,9 +151,8 @@ internal sealed class HistoryLog : IBufferWriter<byte>
             return;
         }
 
-        // A finished execution's history stays in memory until the engine lets it go (EngineOptions.
-        // MaxRetainedHistoryEvents), so almost every one survives into the oldest generation. Kept on the pinned
-        // object heap, which the collector never compacts, it is not copied gen0 → gen1 → gen2 on the way (measured:
+        // A finished execution's history may stay in memory for long, so it would survive into the oldest generation.
+        // Kept on the pinned object heap, which the collector never compacts, it is not copied gen0 → gen1 → gen2 on the way (measured:
         // a third of the gen1 collections and about 40 % less GC pause on a 5-state benchmark). It holds no
         // references, so it costs the collector nothing to keep.
         var (slab, bytes, origin) = RetainedHistorySlabs.Allocate(_length);
@@ -160,14 +165,16 @@ internal sealed class HistoryLog : IBufferWriter<byte>
     }
 
     /// <summary>
-    /// The sealed history is no longer kept: its place in the shared slab may be reused at once, so the caller must make
-    /// sure nothing reads this log afterwards (it is left empty).
+    /// The history is no longer kept: its memory (its place in the shared slab, or its working buffer if it was never
+    /// sealed) may be reused at once, so the caller must make sure nothing reads this log afterwards (it is left empty).
     /// </summary>
     public void Release()
     {
         if (_rented)
         {
-            return;
+            // Never sealed: its owner copied it elsewhere (see RetainedExecutions), so the working buffer goes back.
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _rented = false;
         }
 
         var slab = _slab;
@@ -331,7 +338,9 @@ internal static class StateEventDetails
                 // The output is often the input document itself, unchanged (Choice, ResultPath null) or with one
                 // member appended (ResultPath "$.name"): then its text is the Entered text, or that text with the
                 // member spliced in before the closing brace, instead of a rendering of the whole document.
-                if (edit == InputEdit.Rewritten || !last.Matches(owner, step - 1, node) || !last.TryBuildOn(step, edit, appendedName, node))
+                // Already held when the caller composed the text (see Remember), e.g. a Parallel's result array from its branches' outputs.
+                if (!last.Matches(owner, step, node)
+                    && (edit == InputEdit.Rewritten || !last.Matches(owner, step - 1, node) || !last.TryBuildOn(step, edit, appendedName, node)))
                 {
                     last.Render(owner, step, node);
                 }
@@ -378,6 +387,32 @@ internal static class StateEventDetails
     /// <summary>Forgets the remembered output (its event was dropped, so its id will be given to another event).</summary>
     public static void Forget() => t_last?.Forget();
 
+    /// <summary>
+    /// The escaped text (without its quotes) this thread holds of <paramref name="node"/> as <paramref name="owner"/>'s
+    /// input of <paramref name="step"/> (the output of step <c>step - 1</c>), as in <see cref="Write"/>; valid until the
+    /// next event is written on this thread, so copy it at once. False when the thread holds another document's text.
+    /// </summary>
+    public static bool TryGetText(object owner, int step, JsonNode? node, out ReadOnlySpan<byte> escaped)
+    {
+        if (t_last is not { } last || !last.Matches(owner, step, node))
+        {
+            escaped = default;
+            return false;
+        }
+
+        escaped = last.Text[1..^1];
+        return true;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="escaped"/>, the text of <paramref name="node"/> escaped as <see cref="TryGetText"/> gives
+    /// it, this thread's text of that document as <paramref name="owner"/>'s input of <paramref name="step"/>: the next
+    /// event that shows it (that state's Entered event, or the Exited event of the state whose output it is) writes it
+    /// instead of rendering the document. The caller vouches that the text is the document's, byte for byte.
+    /// </summary>
+    public static void Remember(object owner, int step, JsonNode? node, ReadOnlySpan<byte> escaped) =>
+        (t_last ??= new EscapedDocument()).Adopt(owner, step, node, escaped);
+
     /// <summary>A document's compact JSON text as a quoted, escaped JSON string, with whose input it is.</summary>
     private sealed class EscapedDocument
     {
@@ -418,6 +453,24 @@ internal static class StateEventDetails
             if (_buffer.Length > 1 << 20)
             {
                 // Not kept: one huge document must not pin a huge buffer to the thread.
+                t_last = null;
+            }
+
+            (_owner, _step, _node) = (owner, step, node);
+            EventId = 0;
+        }
+
+        /// <summary>See <see cref="StateEventDetails.Remember"/>.</summary>
+        public void Adopt(object owner, int step, JsonNode? node, ReadOnlySpan<byte> escaped)
+        {
+            EnsureCapacity(escaped.Length + 2, keep: 0);
+            _buffer[0] = (byte)'"';
+            escaped.CopyTo(_buffer.AsSpan(1));
+            _buffer[escaped.Length + 1] = (byte)'"';
+            _length = escaped.Length + 2;
+            if (_buffer.Length > 1 << 20)
+            {
+                // Not kept, as in Render.
                 t_last = null;
             }
 

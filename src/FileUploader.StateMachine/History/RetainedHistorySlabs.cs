@@ -5,9 +5,10 @@ namespace FileUploader.StateMachine.History;
 /// <summary>
 /// Where sealed histories live: packed back to back into pinned slabs (see <see cref="HistoryLog.Seal"/>), because an
 /// allocation on the pinned object heap is slow (it takes a lock) and one per finished execution was about 5 % of a
-/// 5-state run. Each thread fills its own slab. A slab whose histories were all let go (the engine stops retaining
-/// them, see <see cref="HistoryLog.Release"/>) is reused: writing into fresh memory costs a page fault per page,
-/// which was most of the cost of sealing.
+/// 5-state run. Each thread fills its own slab. A slab whose histories were all let go (see
+/// <see cref="HistoryLog.Release"/>) is reused: writing into fresh memory costs a page fault per page, which was most
+/// of the cost of sealing. The engine no longer seals the histories of its runs: it keeps them in
+/// <see cref="RetainedExecutions"/>; this serves runs whose history nobody takes over.
 /// </summary>
 internal static class RetainedHistorySlabs
 {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
@@ -31,20 +32,19 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     private readonly EngineLog _log;
     private readonly Lock _startLock = new();
     private readonly ConcurrentDictionary<string, StateMachineEntry> _stateMachines = new(StringComparer.Ordinal);
-    // Running executions. Finished ones move to _retained (see Retain): with tens of thousands of them kept, a
-    // concurrent dictionary node per execution, hashed into a bucket array the collector scans on every
-    // collection, cost about 1 µs per 5-state execution.
+    // Running executions. Finished ones move to _retained (see Retain).
     private readonly ConcurrentDictionary<string, ExecutionRun> _runs = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ExecutionRecord> _archived = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _active = new();
     private readonly ConcurrentDictionary<string, StateMachineDefinition> _definitionCache = new(StringComparer.Ordinal);
     private readonly Lock _retentionLock = new();
-    private readonly Queue<(ExecutionRun Run, int Events)> _finished = new();
 
-    // Finished executions still kept in memory, oldest first in _finished. Guarded by _retentionLock.
-    private readonly Dictionary<string, ExecutionRun> _retained = new(StringComparer.Ordinal);
+    // Finished executions kept in memory with their history, as bytes the collector does not trace, up to
+    // EngineOptions.MaxRetainedHistoryEvents. Beyond it, with a durable journal, their records move to _archived
+    // (their history is read back from the journal); with an in-memory one they are forgotten. Both guarded by
+    // _retentionLock.
+    private readonly RetainedExecutions _retained = new();
+    private readonly RetainedExecutions _archived = new();
     private readonly Action<ExecutionRun> _retain;
-    private long _retainedEvents;
     private volatile bool _disposed;
 
     public WorkflowEngine(EngineOptions options, ITaskDispatcher dispatcher, IExecutionJournal journal, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
@@ -77,14 +77,18 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         foreach (var record in _journal.LoadExecutions())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryGetRun(record.Arn, out _))
+            if (_runs.ContainsKey(record.Arn) || TryGetFinished(record.Arn, out _, out _))
             {
                 continue;
             }
 
             if (record.Status != "RUNNING")
             {
-                _archived[record.Arn] = record;
+                lock (_retentionLock)
+                {
+                    _archived.Add(record, [], 0);
+                }
+
                 continue;
             }
 
@@ -219,20 +223,27 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
 
     public Task<StartExecutionResponse> StartExecutionAsync(StartExecutionRequest request, CancellationToken cancellationToken)
     {
-        var run = Start(request, inline: false);
-        var record = run.Record;
+        var record = Start(request, inline: false, out _);
         return Task.FromResult(new StartExecutionResponse(record.Arn, record.StartDate));
     }
 
     public async Task<ExecutionDescription> StartSyncExecutionAsync(StartExecutionRequest request, CancellationToken cancellationToken)
     {
-        var run = Start(request, inline: true);
+        var record = Start(request, inline: true, out var run);
+        if (run is null)
+        {
+            return Describe(record);
+        }
+
         await run.Completion.WaitAsync(cancellationToken);
         return Describe(run.Record);
     }
 
-    /// <summary>Starts (or, for the same name and input, finds) an execution. Inline runs the synchronous part on this thread.</summary>
-    private ExecutionRun Start(StartExecutionRequest request, bool inline)
+    /// <summary>
+    /// Starts (or, for the same name and input, finds) an execution. Inline runs the synchronous part on this thread.
+    /// Answers its record as it was found or started; <paramref name="run"/> is null when it had finished already.
+    /// </summary>
+    private ExecutionRecord Start(StartExecutionRequest request, bool inline, out ExecutionRun? run)
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -271,19 +282,36 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             arn, stateMachine.Record.Arn, name, "RUNNING", now, null, input, null, null, null,
             stateMachine.Record.Definition, stateMachine.Record.RoleArn,
             definition.TimeoutSeconds is { } timeout ? now.AddSeconds(timeout) : null);
-        var run = new ExecutionRun(record, definition, _journal, _time, history: null);
+        var started = new ExecutionRun(record, definition, _journal, _time, history: null);
         var top = new Frame(definition, new VariableScope(null), parsedInput, input, now);
-        run.AddEvent(top, "ExecutionStarted", new EventDetails { Input = input, RoleArn = record.RoleArn, StateMachineArn = record.StateMachineArn });
-        run.StartRecord();
-        run.MarkStarted(top);
+        started.AddExecutionStarted(top, input, stateMachine.RoleArnText, stateMachine.ArnText, now);
+        started.StartRecord();
+        started.MarkStarted(top);
         lock (_startLock)
         {
-            if (TryGetRun(arn, out var existingRun) || _archived.ContainsKey(arn))
+            // A running execution, or a finished one still kept with its history, is found again by the same name and
+            // input; one whose history was let go (archived) is not. Only a given name is looked up: a name drawn from
+            // 122 random bits just now cannot be taken.
+            ExecutionRecord? existing = null;
+            var archived = false;
+            if (request.Name is null)
             {
-                var existing = existingRun?.Record ?? _archived[arn];
-                if (existing.StateMachineArn == stateMachine.Record.Arn && SameJson(existing.Input, parsedInput))
+                run = null;
+            }
+            else if (_runs.TryGetValue(arn, out run))
+            {
+                existing = run.Record;
+            }
+            else if (TryGetFinished(arn, out var finished, out archived))
+            {
+                existing = finished;
+            }
+
+            if (existing is not null)
+            {
+                if (!archived && existing.StateMachineArn == stateMachine.Record.Arn && SameJson(existing.Input, parsedInput))
                 {
-                    return existingRun ?? throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionAlreadyExists, $"Execution Already Exists: '{arn}'");
+                    return existing;
                 }
 
                 throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionAlreadyExists, $"Execution Already Exists: '{arn}'");
@@ -294,15 +322,16 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             // timer, or at the end), which saves a transaction per execution without acknowledging anything early.
             if (!inline)
             {
-                run.Commit();
+                started.Commit();
             }
 
-            _runs[arn] = run;
+            _runs[arn] = started;
         }
 
         _log.ExecutionStarted(arn);
-        Launch(run, top, inline);
-        return run;
+        Launch(started, top, inline);
+        run = started;
+        return record;
     }
 
     private void Launch(ExecutionRun run, Frame top, bool inline)
@@ -327,43 +356,40 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     /// <summary>Keeps finished executions in memory up to <see cref="EngineOptions.MaxRetainedHistoryEvents"/>.</summary>
     private void Retain(ExecutionRun run)
     {
-        var arn = run.Record.Arn;
+        var record = run.Record;
         lock (_retentionLock)
         {
-            // Added here before it leaves _runs, and archived before it leaves _retained, so a lookup in that order
-            // (TryGetRun, then _archived) always finds it.
-            _retained[arn] = run;
-            var events = run.EventCount;
-            _finished.Enqueue((run, events));
-            _retainedEvents += events;
-            while (_retainedEvents > _options.MaxRetainedHistoryEvents && _finished.Count > 1)
+            // Kept here before it leaves _runs, and archived as it leaves _retained, so a lookup in that order
+            // (_runs, then TryGetFinished) always finds it.
+            _retained.Add(record, run.EndedHistory, run.EventCount);
+            while (_retained.Events > _options.MaxRetainedHistoryEvents && _retained.Count > 1)
             {
-                var (oldest, count) = _finished.Dequeue();
-                _retainedEvents -= count;
-                if (_journal.IsDurable)
-                {
-                    _archived[oldest.Record.Arn] = oldest.Record;
-                }
-
-                _retained.Remove(oldest.Record.Arn);
-                oldest.ReleaseHistory();
+                _retained.MoveOldest(_journal.IsDurable ? _archived : null);
             }
         }
 
-        _runs.TryRemove(arn, out _);
+        // A reader still holding the run now gets no history from it and reads the kept copy (GetExecutionHistoryAsync).
+        run.ReleaseHistory();
+        _runs.TryRemove(record.Arn, out _);
     }
 
-    /// <summary>A running execution, or a finished one still kept in memory.</summary>
-    private bool TryGetRun(string arn, [NotNullWhen(true)] out ExecutionRun? run)
+    /// <summary>
+    /// A finished execution no longer in <see cref="_runs"/>: kept with its history, or (<paramref name="archived"/>)
+    /// only its record, once a durable journal holds its history.
+    /// </summary>
+    private bool TryGetFinished(string arn, [NotNullWhen(true)] out ExecutionRecord? record, out bool archived)
     {
-        if (_runs.TryGetValue(arn, out run))
-        {
-            return true;
-        }
-
         lock (_retentionLock)
         {
-            return _retained.TryGetValue(arn, out run);
+            if (_retained.TryGet(arn, out var kept))
+            {
+                (record, archived) = (kept, false);
+                return true;
+            }
+
+            archived = _archived.TryGet(arn, out kept);
+            record = archived ? kept : null;
+            return archived;
         }
     }
 
@@ -410,16 +436,15 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{request.StatusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
         }
 
-        List<ExecutionRecord> retained;
+        // Running first, then kept, then archived: an execution moving between them may be seen in two.
+        var records = _runs.Values.Select(r => r.Record).ToList();
         lock (_retentionLock)
         {
-            retained = _retained.Values.Select(r => r.Record).ToList();
+            _retained.AddRecordsTo(records, request.StateMachineArn);
+            _archived.AddRecordsTo(records, request.StateMachineArn);
         }
 
-        // An execution moving between the collections may be seen in two of them.
-        var items = _runs.Values.Select(r => r.Record)
-            .Concat(retained)
-            .Concat(_archived.Values)
+        var items = records
             .DistinctBy(r => r.Arn, StringComparer.Ordinal)
             .Where(r => r.StateMachineArn == request.StateMachineArn && (request.StatusFilter is null || r.Status == request.StatusFilter))
             .OrderByDescending(r => r.StartDate)
@@ -433,7 +458,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var record = GetExecutionRecord(executionArn);
-        if (TryGetRun(record.Arn, out var run)
+        if (_runs.TryGetValue(record.Arn, out var run)
             && run.TryFinish(null, "ABORTED", "ExecutionAborted", new EventDetails { Error = error, Cause = cause }, null, error, cause))
         {
             _log.ExecutionStopped(record.Arn, error);
@@ -447,8 +472,10 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var record = GetExecutionRecord(request.ExecutionArn);
-        // A run let go of in between answers null: then it is read as any execution no longer in memory.
-        var events = (TryGetRun(record.Arn, out var run) ? run.SnapshotHistory() : null) ?? _journal.LoadHistory(record.Arn);
+        // A run that finished in between answers null: then its history is read where it was kept, else from the journal.
+        var events = (_runs.TryGetValue(record.Arn, out var run) ? run.SnapshotHistory() : null)
+            ?? KeptHistory(record.Arn)
+            ?? _journal.LoadHistory(record.Arn);
         IEnumerable<HistoryEvent> ordered = request.ReverseOrder ? events.Reverse() : events;
         var views = ordered
             .Select(e => new HistoryEventView(e.Id, e.PreviousEventId, e.Timestamp, e.Type, e.DetailsFieldName, e.DetailsJson))
@@ -459,13 +486,32 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     public async Task<ExecutionDescription> WaitForCompletionAsync(string executionArn, CancellationToken cancellationToken)
     {
         var record = GetExecutionRecord(executionArn);
-        if (TryGetRun(record.Arn, out var run))
+        if (_runs.TryGetValue(record.Arn, out var run))
         {
             await run.Completion.WaitAsync(cancellationToken);
             return Describe(run.Record);
         }
 
-        return Describe(record);
+        // Read again: it may have finished (and left _runs) since the first read.
+        return Describe(GetExecutionRecord(executionArn));
+    }
+
+    private List<HistoryEvent>? KeptHistory(string arn)
+    {
+        byte[]? packed;
+        lock (_retentionLock)
+        {
+            packed = _retained.PackHistory(arn);
+        }
+
+        if (packed is null)
+        {
+            return null;
+        }
+
+        var events = new List<HistoryEvent>();
+        HistoryEventPacking.Unpack(packed, events);
+        return events;
     }
 
     /// <summary>
@@ -516,12 +562,12 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Arns.RequireExecutionArn(arn);
-        if (TryGetRun(arn!, out var run))
+        if (_runs.TryGetValue(arn!, out var run))
         {
             return run.Record;
         }
 
-        return _archived.TryGetValue(arn!, out var record)
+        return TryGetFinished(arn!, out var record, out _)
             ? record
             : throw new StepFunctionsException(StepFunctionsErrorTypes.ExecutionDoesNotExist, $"Execution Does Not Exist: '{arn}'");
     }
@@ -614,5 +660,11 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidToken, $"Invalid Token: '{token}'");
     }
 
-    private sealed record StateMachineEntry(StateMachineRecord Record, StateMachineDefinition Definition);
+    private sealed record StateMachineEntry(StateMachineRecord Record, StateMachineDefinition Definition)
+    {
+        // As the history's writer escapes them (see HistoryLog): encoded once, not at every ExecutionStarted.
+        public JsonEncodedText ArnText { get; } = JsonEncodedText.Encode(Record.Arn, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+        public JsonEncodedText RoleArnText { get; } = JsonEncodedText.Encode(Record.RoleArn, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    }
 }
