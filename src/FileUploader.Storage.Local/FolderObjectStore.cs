@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FileUploader.Core.Domain;
 using FileUploader.Core.Ports;
+using Microsoft.Win32.SafeHandles;
 
 namespace FileUploader.Storage.Local;
 
@@ -120,6 +121,34 @@ public sealed class FolderObjectStore : IObjectStore
     public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult(ReadMetadata(key, ObjectPath(key)));
 
+    /// <summary>One open of the object's file for both its metadata (the trailer) and its first bytes.</summary>
+    public Task<ObjectPreview?> PreviewAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (OpenObject(key, ObjectPath(key), FileOptions.None) is not var (file, stored))
+        {
+            return Task.FromResult<ObjectPreview?>(null);
+        }
+
+        using (file)
+        {
+            var firstBytes = new byte[(int)Math.Min(length, stored.Size)];
+            var filled = 0;
+            while (filled < firstBytes.Length)
+            {
+                var read = RandomAccess.Read(file, firstBytes.AsSpan(filled), filled);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            return Task.FromResult<ObjectPreview?>(new ObjectPreview(stored, filled == firstBytes.Length ? firstBytes : firstBytes[..filled]));
+        }
+    }
+
     public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -128,9 +157,20 @@ public sealed class FolderObjectStore : IObjectStore
             throw new ArgumentOutOfRangeException(nameof(length));
         }
 
-        if (OpenObject(key, ObjectPath(key)) is not var (file, stored))
+        if (OpenObject(key, ObjectPath(key), FileOptions.SequentialScan) is not var (handle, stored))
         {
             return Task.FromResult<Stream?>(null);
+        }
+
+        FileStream file;
+        try
+        {
+            file = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
         }
 
         // The data file may go on past the bytes (the metadata trailer): every read stops at the object's size.
@@ -150,6 +190,23 @@ public sealed class FolderObjectStore : IObjectStore
         // Two rounds: a concurrent promote may move the source between our look and our rename.
         for (var attempt = 0; attempt < 2; attempt++)
         {
+            var staged = ReadMetadata(sourceKey, source);
+
+            // The usual case first, without a look at the destination: the rename never replaces, so it tells whether
+            // the destination is taken, and a taken one is decided below exactly as if it had been looked at first.
+            if (staged is not null && SameChecksum(staged.Sha256, expectedSha256))
+            {
+                switch (Rename(source, destination, destinationKey))
+                {
+                    case RenameOutcome.Moved:
+                        await objectsSync.FlushAsync();
+                        return staged with { Key = destinationKey };
+                    case RenameOutcome.SourceMissing:
+                        // Moved or removed meanwhile: the next round looks again.
+                        continue;
+                }
+            }
+
             var existing = ReadMetadata(destinationKey, destination);
             if (existing is not null)
             {
@@ -173,7 +230,6 @@ public sealed class FolderObjectStore : IObjectStore
                 return existing;
             }
 
-            var staged = ReadMetadata(sourceKey, source);
             if (staged is null)
             {
                 if (attempt == 0)
@@ -190,12 +246,7 @@ public sealed class FolderObjectStore : IObjectStore
                     ErrorNames.Conflict, $"'{sourceKey}' does not hold the bytes with SHA-256 {expectedSha256}.");
             }
 
-            // Taken or gone meanwhile: the next round looks again.
-            if (Rename(source, destination, destinationKey) == RenameOutcome.Moved)
-            {
-                await objectsSync.FlushAsync();
-                return staged with { Key = destinationKey };
-            }
+            // The destination was taken at the rename and is gone now: the next round tries again.
         }
 
         throw new StepFailedException(ErrorNames.NotFound, $"There is nothing at '{sourceKey}' to promote.");
@@ -294,7 +345,7 @@ public sealed class FolderObjectStore : IObjectStore
 
     private static StoredObject? ReadMetadata(string key, string path)
     {
-        if (OpenObject(key, path) is not var (file, stored))
+        if (OpenObject(key, path, FileOptions.None) is not var (file, stored))
         {
             return null;
         }
@@ -305,14 +356,17 @@ public sealed class FolderObjectStore : IObjectStore
 
     /// <summary>
     /// The object's open data file (positioned at 0) and its metadata; null when there is no object. <paramref name="path"/>
-    /// is the object's file, or the folder of an object an earlier version wrote.
+    /// is the object's file, or the folder of an object an earlier version wrote. <paramref name="options"/>: SequentialScan
+    /// for a stream that reads the bytes through (the kernel reads ahead); None for a look at the metadata and the first
+    /// bytes, where that hint is only one more syscall. A bare handle, not a FileStream: a look at the metadata reads at
+    /// offsets and needs neither the stream's position (an lseek at open) nor its objects.
     /// </summary>
-    private static (FileStream File, StoredObject Stored)? OpenObject(string key, string path)
+    private static (SafeFileHandle File, StoredObject Stored)? OpenObject(string key, string path, FileOptions options)
     {
         // The common answers first, each for the cost of a stat: an object file, or nothing at all (no exception).
         if (File.Exists(path))
         {
-            return OpenDataFile(key, path, legacy: null);
+            return OpenDataFile(key, path, legacy: null, options);
         }
 
         if (!Directory.Exists(path))
@@ -322,23 +376,16 @@ public sealed class FolderObjectStore : IObjectStore
 
         // A folder from an earlier version: its data file holds the trailer, or the bytes alone with meta.json beside.
         var legacy = LegacyMetadata(key, path);
-        return OpenDataFile(key, Path.Combine(path, DataFile), legacy);
+        return OpenDataFile(key, Path.Combine(path, DataFile), legacy, options);
     }
 
-    private static (FileStream File, StoredObject Stored)? OpenDataFile(string key, string path, StoredObject? legacy)
+    private static (SafeFileHandle File, StoredObject Stored)? OpenDataFile(string key, string path, StoredObject? legacy, FileOptions options)
     {
-        FileStream file;
+        SafeFileHandle file;
         try
         {
             // FileShare.Delete: a delete (an unlink, or a rename of a legacy folder) may happen while someone is reading.
-            file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.Read | FileShare.Delete,
-                BufferSize = 0,
-                Options = FileOptions.SequentialScan,
-            });
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, options);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -348,7 +395,7 @@ public sealed class FolderObjectStore : IObjectStore
 
         try
         {
-            return (file, legacy ?? ObjectFile.ReadMetadata(file.SafeFileHandle, key));
+            return (file, legacy ?? ObjectFile.ReadMetadata(file, key));
         }
         catch
         {

@@ -350,4 +350,97 @@ public sealed class FolderObjectStoreTests : IDisposable
         Assert.Equal(bytes, copy.ToArray());
         Assert.Null(await store.HeadAsync("files/busy", Ct));
     }
+
+    [Fact]
+    public async Task PreviewAsync_ObjectLongerThanTheLength_ReturnsItsMetadataAndFirstBytes()
+    {
+        var bytes = new byte[5000];
+        new Random(11).NextBytes(bytes);
+        var store = new FolderObjectStore(folder.Path);
+        var stored = await store.PutAsync("staging/long", new MemoryStream(bytes), bytes.Length, "image/png", Ct);
+
+        var preview = await store.PreviewAsync("staging/long", 1024, Ct);
+
+        Assert.NotNull(preview);
+        Assert.Equal(stored, preview.Object);
+        Assert.Equal(bytes[..1024], preview.FirstBytes);
+    }
+
+    [Fact]
+    public async Task PreviewAsync_ObjectShorterThanTheLength_ReturnsAllItsBytesAndNoneOfTheTrailer()
+    {
+        var bytes = Encoding.UTF8.GetBytes("short");
+        var store = new FolderObjectStore(folder.Path);
+        await store.PutAsync("staging/short", new MemoryStream(bytes), 100, "text/plain", Ct);
+
+        var preview = await store.PreviewAsync("staging/short", 1024, Ct);
+
+        Assert.NotNull(preview);
+        Assert.Equal(bytes, preview.FirstBytes);
+        Assert.Equal((5L, Convert.ToHexStringLower(SHA256.HashData(bytes)), "text/plain"), (preview.Object.Size, preview.Object.Sha256, preview.Object.ContentType));
+    }
+
+    [Fact]
+    public async Task PreviewAsync_EmptyObject_ReturnsNoBytes()
+    {
+        var store = new FolderObjectStore(folder.Path);
+        await store.PutAsync("staging/empty", new MemoryStream(), 100, "text/plain", Ct);
+
+        var preview = await store.PreviewAsync("staging/empty", 1024, Ct);
+
+        Assert.NotNull(preview);
+        Assert.Empty(preview.FirstBytes);
+        Assert.Equal(0, preview.Object.Size);
+    }
+
+    [Fact]
+    public async Task PreviewAsync_NoObject_ReturnsNull()
+    {
+        var store = new FolderObjectStore(folder.Path);
+
+        Assert.Null(await store.PreviewAsync("staging/missing", 1024, Ct));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(1024)]
+    [InlineData(10_000)]
+    public async Task PreviewAsync_OneOpen_AnswersAsHeadThenRead(int length)
+    {
+        var bytes = new byte[4096];
+        new Random(length).NextBytes(bytes);
+        var store = new FolderObjectStore(folder.Path);
+        await store.PutAsync("staging/same", new MemoryStream(bytes), bytes.Length, "application/octet-stream", Ct);
+        IObjectStore headThenRead = new HeadThenReadStore(store);
+
+        var fast = await store.PreviewAsync("staging/same", length, Ct);
+        var general = await headThenRead.PreviewAsync("staging/same", length, Ct);
+
+        Assert.NotNull(fast);
+        Assert.NotNull(general);
+        Assert.Equal(general.Object, fast.Object);
+        Assert.Equal(general.FirstBytes, fast.FirstBytes);
+        Assert.Equal(bytes[..Math.Min(length, bytes.Length)], fast.FirstBytes);
+        Assert.Null(await headThenRead.PreviewAsync("staging/other", length, Ct));
+    }
+
+    /// <summary>The store without its own preview: the port's default (a head, then a read) answers for it.</summary>
+    private sealed class HeadThenReadStore(IObjectStore inner) : IObjectStore
+    {
+        public Task<StoredObject> PutAsync(string key, Stream content, long maxBytes, string contentType, CancellationToken cancellationToken) =>
+            inner.PutAsync(key, content, maxBytes, contentType, cancellationToken);
+
+        public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
+
+        public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) =>
+            inner.OpenReadAsync(key, offset, length, cancellationToken);
+
+        public Task<StoredObject> PromoteAsync(string sourceKey, string destinationKey, string expectedSha256, CancellationToken cancellationToken) =>
+            inner.PromoteAsync(sourceKey, destinationKey, expectedSha256, cancellationToken);
+
+        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken) => inner.ListKeysAsync(prefix, cancellationToken);
+    }
 }

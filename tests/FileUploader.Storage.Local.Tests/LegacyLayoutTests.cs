@@ -91,6 +91,24 @@ public sealed class LegacyLayoutTests : IDisposable
         Assert.Equal(["files/done"], await ListAsync(store, string.Empty));
     }
 
+    [Fact]
+    public async Task PreviewAsync_LegacyFolders_ReturnTheirMetadataAndFirstBytes()
+    {
+        var withTrailer = Encoding.UTF8.GetBytes("%PDF-1.7 written with the trailer in data");
+        var withMetaJson = Encoding.UTF8.GetBytes("%PDF-1.4 written with meta.json beside data");
+        var trailerSha = LegacyFolderWithTrailer("staging%2Ftrailer", withTrailer, "application/pdf");
+        var metaSha = LegacyFolderWithMetaJson("staging%2Fmeta", withMetaJson, "application/pdf");
+        var store = new FolderObjectStore(folder.Path);
+
+        var fromTrailer = (await store.PreviewAsync("staging/trailer", 8, Ct))!;
+        var fromMetaJson = (await store.PreviewAsync("staging/meta", 1024, Ct))!;
+
+        Assert.Equal((withTrailer.Length, trailerSha), (fromTrailer.Object.Size, fromTrailer.Object.Sha256));
+        Assert.Equal(withTrailer[..8], fromTrailer.FirstBytes);
+        Assert.Equal((withMetaJson.Length, metaSha), (fromMetaJson.Object.Size, fromMetaJson.Object.Sha256));
+        Assert.Equal(withMetaJson, fromMetaJson.FirstBytes);
+    }
+
     private string LegacyFolderWithTrailer(string name, byte[] bytes, string contentType)
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -1,3 +1,5 @@
+using FileUploader.Core.Domain;
+
 namespace FileUploader.Core.Ports;
 
 /// <summary>
@@ -26,6 +28,38 @@ public interface IObjectStore
     Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Size, checksum and type of an object with its first <paramref name="length"/> bytes (fewer when the object is
+    /// shorter), or null when there is none: what validating an upload reads. A store that can answer both from one
+    /// open of the object overrides this; the default asks <see cref="HeadAsync"/> and then <see cref="OpenReadAsync"/>.
+    /// </summary>
+    async Task<ObjectPreview?> PreviewAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var stored = await HeadAsync(key, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        await using var stream = await OpenReadAsync(key, 0, length, cancellationToken)
+            ?? throw new StepFailedException(ErrorNames.NotFound, $"The staged object '{key}' disappeared.");
+        var buffer = new byte[(int)Math.Min(length, stored.Size)];
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return new ObjectPreview(stored, filled == buffer.Length ? buffer : buffer[..filled]);
+    }
+
+    /// <summary>
     /// Moves <paramref name="sourceKey"/> to <paramref name="destinationKey"/> (rename locally, copy then delete in S3).
     /// Idempotent: when the destination already holds <paramref name="expectedSha256"/> it succeeds, whether or not the
     /// source is still there (a source left behind is then removed). A missing source with no matching destination
@@ -43,6 +77,9 @@ public interface IObjectStore
 
 /// <param name="Sha256">Lower-case hex.</param>
 public sealed record StoredObject(string Key, long Size, string Sha256, string ContentType);
+
+/// <summary>An object's metadata and its first bytes (<see cref="IObjectStore.PreviewAsync"/>).</summary>
+public sealed record ObjectPreview(StoredObject Object, byte[] FirstBytes);
 
 public sealed class ObjectTooLargeException(string key, long maxBytes)
     : Exception($"The object '{key}' is larger than {maxBytes} bytes.")

@@ -19,8 +19,9 @@ public sealed class ValidateStep(IFileCatalog catalog, IObjectStore store, Uploa
         var session = await catalog.GetUploadAsync(input.UploadId, cancellationToken)
             ?? throw new StepFailedException(ErrorNames.NotFound, $"There is no upload '{input.UploadId}'.");
         var stagingKey = StorageKeys.Staging(input.UploadId);
-        var staged = await store.HeadAsync(stagingKey, cancellationToken);
-        if (staged is null)
+        // The metadata and the bytes to sniff in one look: one open of the staged object where the store allows it.
+        var preview = await store.PreviewAsync(stagingKey, ContentTypes.SniffLength, cancellationToken);
+        if (preview is null)
         {
             // Promoted already: a second execution of the same upload (a duplicated start) found the first one's work.
             // Conflict tells the compensations and FailUpload that this upload belongs to that other execution.
@@ -29,6 +30,7 @@ public sealed class ValidateStep(IFileCatalog catalog, IObjectStore store, Uploa
                 : new StepFailedException(ErrorNames.Conflict, $"The upload '{input.UploadId}' is being published by another execution.");
         }
 
+        var staged = preview.Object;
         var problems = new List<string>();
         if (staged.Size < policy.MinBytes)
         {
@@ -57,7 +59,7 @@ public sealed class ValidateStep(IFileCatalog catalog, IObjectStore store, Uploa
             problems.Add("The declared content type is not a valid media type.");
         }
 
-        var sniffed = ContentTypes.Sniff(await ReadHeadAsync(stagingKey, cancellationToken));
+        var sniffed = ContentTypes.Sniff(preview.FirstBytes);
         if (ContentTypes.Contradiction(declared, sniffed) is { } contradiction)
         {
             problems.Add(contradiction);
@@ -79,25 +81,5 @@ public sealed class ValidateStep(IFileCatalog catalog, IObjectStore store, Uploa
 
         var contentType = declared is null or ContentTypes.OctetStream ? sniffed ?? ContentTypes.OctetStream : declared;
         return new ValidatedUpload(session.Id, session.FileId, fileName!, staged.Size, contentType, staged.Sha256);
-    }
-
-    private async Task<byte[]> ReadHeadAsync(string key, CancellationToken cancellationToken)
-    {
-        await using var stream = await store.OpenReadAsync(key, 0, ContentTypes.SniffLength, cancellationToken)
-            ?? throw new StepFailedException(ErrorNames.NotFound, $"The staged object '{key}' disappeared.");
-        var buffer = new byte[ContentTypes.SniffLength];
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return buffer[..filled];
     }
 }

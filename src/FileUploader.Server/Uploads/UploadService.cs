@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FileUploader.Api;
 using FileUploader.Core.Domain;
@@ -81,19 +82,31 @@ internal sealed class UploadService(
     /// </summary>
     private UploadView? FromOutput(UploadSession session, string? output, string? deleteToken)
     {
-        if (output is null || JsonNode.Parse(output) is not JsonObject root
-            || root["upload"] is not JsonObject upload || root["link"] is not JsonObject link)
+        if (output is null)
         {
             return null;
         }
 
-        var fileId = (string?)upload["fileId"];
-        var fileName = (string?)upload["fileName"];
-        var size = (long?)upload["size"];
-        var sha256 = (string?)upload["sha256"];
-        var contentType = (string?)upload["contentType"];
-        var downloadUrl = (string?)link["downloadUrl"];
-        var expiresAtText = (string?)link["expiresAt"];
+        // A read-only look at a few fields: JsonDocument parses into pooled memory, where a JsonNode tree would build an
+        // object for every value of the whole output (every step's result), on every upload.
+        using var document = JsonDocument.Parse(output);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("upload", out var upload) || upload.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("link", out var link) || link.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var fileId = Text(upload, "fileId");
+        var fileName = Text(upload, "fileName");
+        var size = upload.TryGetProperty("size", out var sizeValue) && sizeValue.ValueKind == JsonValueKind.Number && sizeValue.TryGetInt64(out var bytes)
+            ? bytes
+            : (long?)null;
+        var sha256 = Text(upload, "sha256");
+        var contentType = Text(upload, "contentType");
+        var downloadUrl = Text(link, "downloadUrl");
+        var expiresAtText = Text(link, "expiresAt");
         if (fileId is null || fileName is null || size is null || sha256 is null || contentType is null || downloadUrl is null
             || !DateTimeOffset.TryParse(expiresAtText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var expiresAt))
         {
@@ -102,6 +115,9 @@ internal sealed class UploadService(
 
         return new UploadView(session.Id, "available", fileId, fileName, size, sha256, contentType, downloadUrl, ShareUrl(fileId).AbsoluteUri, expiresAt, session.MaxDownloads, deleteToken);
     }
+
+    private static string? Text(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>The user's view of a session; the file's fields once it is available.</summary>
     public Task<UploadView> ViewAsync(UploadSession session, string? deleteToken, CancellationToken cancellationToken) =>
