@@ -13,7 +13,32 @@ internal sealed class StateMachineDefinition(string startAt, IReadOnlyDictionary
 {
     public string StartAt { get; } = startAt;
 
-    public IReadOnlyDictionary<string, StateNode> States { get; } = states;
+    public IReadOnlyDictionary<string, StateNode> States { get; } = ResolveTransitions(states);
+
+    /// <summary>The state named <see cref="StartAt"/>, or null when there is none.</summary>
+    public StateNode? StartState { get; } = states.GetValueOrDefault(startAt);
+
+    /// <summary>
+    /// Points every Next (and a Choice's rule targets and Default) at its state object once, at parse time, so a
+    /// transition does not look its target up by name (hashing the name was a visible share of a short execution).
+    /// </summary>
+    private static IReadOnlyDictionary<string, StateNode> ResolveTransitions(IReadOnlyDictionary<string, StateNode> states)
+    {
+        foreach (var state in states.Values)
+        {
+            state.NextState = state.Next is null ? null : states.GetValueOrDefault(state.Next);
+            if (state is ChoiceState choice)
+            {
+                choice.DefaultState = choice.Default is null ? null : states.GetValueOrDefault(choice.Default);
+                foreach (var branch in choice.Choices)
+                {
+                    branch.NextState = states.GetValueOrDefault(branch.Next);
+                }
+            }
+        }
+
+        return states;
+    }
 
     /// <summary>Top level only: the execution fails with States.Timeout after this many seconds.</summary>
     public int? TimeoutSeconds { get; } = timeoutSeconds;
@@ -73,9 +98,21 @@ internal abstract class StateNode(string name, StateType type)
 
     public bool End { get; init; }
 
+    /// <summary>The state <see cref="Next"/> names (set once by the definition that holds this state), or null.</summary>
+    public StateNode? NextState { get; internal set; }
+
     public string? InputPath { get; init; } = "$";
 
     public string? OutputPath { get; init; } = "$";
+
+    /// <summary>
+    /// <see cref="InputPath"/> compiled on first use (null when absent or <c>$</c>): a visit does not look the path up
+    /// by its text (hashing it per transition showed). Compiling is a pure function of the text, so threads racing here agree.
+    /// </summary>
+    public CompiledJsonPath? InputPathQuery => InputPath is null or "$" ? null : field ??= JsonPathQuery.Compile(InputPath);
+
+    /// <summary><see cref="OutputPath"/> compiled on first use, as <see cref="InputPathQuery"/>.</summary>
+    public CompiledJsonPath? OutputPathQuery => OutputPath is null or "$" ? null : field ??= JsonPathQuery.Compile(OutputPath);
 
     /// <summary>The Assign object (JSONPath flavour: "x.$" keys, intrinsics), or null when absent.</summary>
     public JsonObject? Assign { get; init; }
@@ -120,9 +157,21 @@ internal abstract class ResultStateNode(string name, StateType type) : StateNode
 {
     public JsonNode? Parameters { get; init; }
 
+    /// <summary>
+    /// <see cref="Parameters"/> compiled on first use: a visit does not find the compiled form through the shared
+    /// table keyed by the template node (that lookup showed per transition).
+    /// </summary>
+    public CompiledTemplate? ParametersTemplate => Parameters is null ? null : field ??= PayloadTemplate.Compile(Parameters);
+
     public JsonNode? ResultSelector { get; init; }
 
+    /// <summary><see cref="ResultSelector"/> compiled on first use, as <see cref="ParametersTemplate"/>.</summary>
+    public CompiledTemplate? ResultSelectorTemplate => ResultSelector is null ? null : field ??= PayloadTemplate.Compile(ResultSelector);
+
     public string? ResultPath { get; init; } = "$";
+
+    /// <summary><see cref="ResultPath"/> parsed on first use (null when absent or <c>$</c>), as <see cref="StateNode.InputPathQuery"/>.</summary>
+    public ReferencePath? ResultPathReference => ResultPath is null or "$" ? null : field ??= ReferencePath.Parse(ResultPath);
 
     public IReadOnlyList<Retrier> Retry { get; init; } = [];
 
@@ -137,7 +186,13 @@ internal sealed class PassState(string name) : StateNode(name, StateType.Pass)
 
     public JsonNode? Parameters { get; init; }
 
+    /// <summary><see cref="Parameters"/> compiled on first use, as <see cref="ResultStateNode.ParametersTemplate"/>.</summary>
+    public CompiledTemplate? ParametersTemplate => Parameters is null ? null : field ??= PayloadTemplate.Compile(Parameters);
+
     public string? ResultPath { get; init; } = "$";
+
+    /// <summary><see cref="ResultPath"/> parsed on first use (null when absent or <c>$</c>), as <see cref="StateNode.InputPathQuery"/>.</summary>
+    public ReferencePath? ResultPathReference => ResultPath is null or "$" ? null : field ??= ReferencePath.Parse(ResultPath);
 }
 
 internal sealed class TaskState(string name) : ResultStateNode(name, StateType.Task)
@@ -153,13 +208,20 @@ internal sealed class TaskState(string name) : ResultStateNode(name, StateType.T
     public string? HeartbeatSecondsPath { get; init; }
 }
 
-internal sealed record ChoiceBranch(ChoiceRule Rule, string Next, JsonObject? Assign);
+internal sealed record ChoiceBranch(ChoiceRule Rule, string Next, JsonObject? Assign)
+{
+    /// <summary>The state <see cref="Next"/> names (set once by the definition that holds the Choice state), or null.</summary>
+    public StateNode? NextState { get; internal set; }
+}
 
 internal sealed class ChoiceState(string name) : StateNode(name, StateType.Choice)
 {
     public IReadOnlyList<ChoiceBranch> Choices { get; init; } = [];
 
     public string? Default { get; init; }
+
+    /// <summary>The state <see cref="Default"/> names (set once by the definition that holds this state), or null.</summary>
+    public StateNode? DefaultState { get; internal set; }
 }
 
 internal sealed class WaitState(string name) : StateNode(name, StateType.Wait)

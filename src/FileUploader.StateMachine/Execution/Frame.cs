@@ -37,6 +37,7 @@ internal sealed class Frame
         Machine = machine;
         Variables = variables;
         StateName = machine.StartAt;
+        State = machine.StartState;
         Input = input;
         EnteredAt = enteredAt;
     }
@@ -57,7 +58,10 @@ internal sealed class Frame
 
     public VariableScope Variables { get; }
 
-    public string StateName { get; set; }
+    public string StateName { get; private set; }
+
+    /// <summary>The state <see cref="StateName"/> names when already known (resolved at parse time), else null: the runner looks it up.</summary>
+    public StateNode? State { get; set; }
 
     /// <summary>The raw input of the current state. The frame owns this document.</summary>
     public JsonNode? Input { get; set; }
@@ -129,9 +133,10 @@ internal sealed class Frame
 
     public string GetInputJson() => InputJson ??= JsonText.Write(Input);
 
-    public void MoveTo(string stateName, JsonNode? input, string? inputJson)
+    public void MoveTo(string stateName, StateNode? state, JsonNode? input, string? inputJson)
     {
         StateName = stateName;
+        State = state;
         Input = input;
         InputJson = inputJson;
         Phase = 0;
@@ -174,6 +179,7 @@ internal sealed class Frame
     public void RestoreFrom(FrameRecord record)
     {
         StateName = record.StateName;
+        State = null;
         Phase = record.Phase;
         Step = record.Step;
         Input = JsonNode.Parse(record.Input);

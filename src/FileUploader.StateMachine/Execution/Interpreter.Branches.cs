@@ -12,10 +12,10 @@ internal sealed partial class Interpreter
 {
     private async ValueTask RunParallelAttemptAsync(Frame frame, ParallelState state, StateScope scope, CancellationToken cancellationToken)
     {
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
-        if (state.Parameters is not null)
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
+        if (state.ParametersTemplate is { } parameters)
         {
-            effective = PayloadTemplate.Apply(state.Parameters, scope.Ctx(effective));
+            effective = parameters.Apply(scope.Ctx(effective));
         }
 
         if (frame.Phase < 2)
@@ -117,7 +117,7 @@ internal sealed partial class Interpreter
 
     private async ValueTask RunMapAttemptAsync(Frame frame, MapState state, StateScope scope, CancellationToken cancellationToken)
     {
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
         var ctx = scope.Ctx(effective);
         JsonNode? itemsNode;
         if (state.ItemsPath is null or "$")

@@ -14,10 +14,10 @@ internal sealed partial class Interpreter
 {
     private async ValueTask RunTaskAttemptAsync(Frame frame, TaskState state, StateScope scope, CancellationToken cancellationToken)
     {
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
-        if (state.Parameters is not null)
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
+        if (state.ParametersTemplate is { } parameters)
         {
-            effective = PayloadTemplate.Apply(state.Parameters, scope.Ctx(effective));
+            effective = parameters.Apply(scope.Ctx(effective));
         }
         else if (effective is not null && (effective.Parent is not null || ReferenceEquals(effective, frame.Input)))
         {

@@ -18,6 +18,11 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
 {
     private readonly TimeProvider _time = services.Time;
 
+    // The attempt delegates, made on first use: a method group passed as a delegate allocates one per visit.
+    private Func<Frame, TaskState, StateScope, CancellationToken, ValueTask>? _taskAttempt;
+    private Func<Frame, ParallelState, StateScope, CancellationToken, ValueTask>? _parallelAttempt;
+    private Func<Frame, MapState, StateScope, CancellationToken, ValueTask>? _mapAttempt;
+
     public async Task RunAsync(Frame top)
     {
         var record = run.Record;
@@ -70,10 +75,16 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         while (frame.Status == FrameStatus.Running)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!frame.Machine.States.TryGetValue(frame.StateName, out var state))
+            var state = frame.State;
+            if (state is null)
             {
-                FailFrame(frame, StatesErrors.Runtime, $"The state '{frame.StateName}' does not exist.");
-                break;
+                if (!frame.Machine.States.TryGetValue(frame.StateName, out state))
+                {
+                    FailFrame(frame, StatesErrors.Runtime, $"The state '{frame.StateName}' does not exist.");
+                    break;
+                }
+
+                frame.State = state;
             }
 
             using var activity = StateMachineDiagnostics.Source.StartActivity(StateMachineDiagnostics.StateSpan);
@@ -103,13 +114,13 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
                         await RunWaitAsync(frame, wait, cancellationToken);
                         break;
                     case TaskState task:
-                        await RunWithErrorHandlingAsync(frame, task, RunTaskAttemptAsync, cancellationToken);
+                        await RunWithErrorHandlingAsync(frame, task, _taskAttempt ??= RunTaskAttemptAsync, cancellationToken);
                         break;
                     case ParallelState parallel:
-                        await RunWithErrorHandlingAsync(frame, parallel, RunParallelAttemptAsync, cancellationToken);
+                        await RunWithErrorHandlingAsync(frame, parallel, _parallelAttempt ??= RunParallelAttemptAsync, cancellationToken);
                         break;
                     case MapState map:
-                        await RunWithErrorHandlingAsync(frame, map, RunMapAttemptAsync, cancellationToken);
+                        await RunWithErrorHandlingAsync(frame, map, _mapAttempt ??= RunMapAttemptAsync, cancellationToken);
                         break;
                 }
             }
@@ -141,16 +152,16 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     {
         Enter(frame, state);
         var scope = new StateScope(this, frame, state);
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
-        if (state.Parameters is not null)
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
+        if (state.ParametersTemplate is { } parameters)
         {
-            effective = PayloadTemplate.Apply(state.Parameters, scope.Ctx(effective));
+            effective = parameters.Apply(scope.Ctx(effective));
         }
 
         var result = state.HasResult ? state.Result?.DeepClone() : effective;
         var assigned = EvaluateAssign(state.Assign, result, scope);
-        var output = ApplyResultPath(frame, state.ResultPath, result);
-        output = SelectPath(state.OutputPath, output, scope, "OutputPath");
+        var output = ApplyResultPath(frame, state.ResultPath, result, state.ResultPathReference);
+        output = SelectPath(state.OutputPath, output, scope, "OutputPath", state.OutputPathQuery);
         Complete(frame, state, state.Next, output, assigned);
     }
 
@@ -158,9 +169,10 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     {
         Enter(frame, state);
         var scope = new StateScope(this, frame, state);
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
         var ctx = scope.Ctx(effective);
         string? next = null;
+        StateNode? nextState = null;
         JsonObject? assign = null;
         // Indexed: a foreach over the IReadOnlyList would allocate an enumerator per visit (once per Map item).
         var choices = state.Choices;
@@ -170,12 +182,17 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             if (branch.Rule.Evaluate(ctx))
             {
                 next = branch.Next;
+                nextState = branch.NextState;
                 assign = branch.Assign;
                 break;
             }
         }
 
-        next ??= state.Default ?? throw new StatesException(StatesErrors.NoChoiceMatched, "No Matches!");
+        if (next is null)
+        {
+            next = state.Default ?? throw new StatesException(StatesErrors.NoChoiceMatched, "No Matches!");
+            nextState = state.DefaultState;
+        }
 
         // The state-level Assign applies whichever way the state goes; a matched rule's Assign is applied on top.
         var assigned = EvaluateAssign(state.Assign, effective, scope);
@@ -189,16 +206,16 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
                 assigned[name] = value;
             }
         }
-        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
-        Complete(frame, state, next, output, assigned);
+        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath", state.OutputPathQuery);
+        Complete(frame, state, next, output, assigned, nextState: nextState);
     }
 
     private void RunSucceed(Frame frame, SucceedState state)
     {
         Enter(frame, state);
         var scope = new StateScope(this, frame, state);
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
-        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
+        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath", state.OutputPathQuery);
         Complete(frame, state, next: null, output, assigned: null);
     }
 
@@ -238,7 +255,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     {
         Enter(frame, state);
         var scope = new StateScope(this, frame, state);
-        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath");
+        var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
         if (frame.DueAt is null)
         {
             frame.DueAt = ResolveWaitUntil(frame, state, scope.Ctx(effective));
@@ -249,7 +266,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         await DelayUntilAsync(frame.DueAt.Value, cancellationToken);
         frame.DueAt = null;
         var assigned = EvaluateAssign(state.Assign, effective, scope);
-        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath");
+        var output = SelectPath(state.OutputPath, effective, scope, "OutputPath", state.OutputPathQuery);
         Complete(frame, state, state.Next, output, assigned);
     }
 
@@ -391,14 +408,14 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     /// <summary>ResultSelector → Assign → ResultPath → OutputPath, then the transition.</summary>
     private void CompleteWithResult(Frame frame, ResultStateNode state, StateScope scope, JsonNode? result)
     {
-        if (state.ResultSelector is not null)
+        if (state.ResultSelectorTemplate is { } resultSelector)
         {
-            result = PayloadTemplate.Apply(state.ResultSelector, scope.Ctx(result));
+            result = resultSelector.Apply(scope.Ctx(result));
         }
 
         var assigned = EvaluateAssign(state.Assign, result, scope);
-        var output = ApplyResultPath(frame, state.ResultPath, result);
-        output = SelectPath(state.OutputPath, output, scope, "OutputPath");
+        var output = ApplyResultPath(frame, state.ResultPath, result, state.ResultPathReference);
+        output = SelectPath(state.OutputPath, output, scope, "OutputPath", state.OutputPathQuery);
         Complete(frame, state, state.Next, output, assigned);
     }
 
@@ -422,7 +439,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     /// awaits (Pass, Choice, Succeed) takes no time: it leaves at the instant it entered, which saves a clock read
     /// per state (clock reads are a visible share of a synchronous state's cost).
     /// </summary>
-    private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false)
+    private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false, StateNode? nextState = null)
     {
         var outputJson = run.SnapshotsFrames ? JsonText.Write(output) : null;
         var exitedAt = state.Type is StateType.Pass or StateType.Choice or StateType.Succeed ? frame.EnteredAt : _time.GetUtcNow();
@@ -434,7 +451,9 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
 
         if (next is not null && (forceNext || !state.End))
         {
-            frame.MoveTo(next, output, outputJson);
+            // The target's state object when known already: the state's own Next, or what the Choice resolved.
+            nextState ??= ReferenceEquals(next, state.Next) ? state.NextState : null;
+            frame.MoveTo(next, nextState, output, outputJson);
         }
         else
         {
@@ -464,7 +483,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     }
 
     /// <summary>InputPath / OutputPath: null gives {}, "$" the document itself, anything else a selection.</summary>
-    private static JsonNode? SelectPath(string? path, JsonNode? input, StateScope scope, string field)
+    private static JsonNode? SelectPath(string? path, JsonNode? input, StateScope scope, string field, CompiledJsonPath? compiled = null)
     {
         if (path is null)
         {
@@ -476,7 +495,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             return input;
         }
 
-        var compiled = JsonPathQuery.Compile(path);
+        compiled ??= JsonPathQuery.Compile(path);
         if (compiled.TrySelect(scope.Ctx(input), out var value))
         {
             return value;
@@ -486,7 +505,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     }
 
     /// <summary>ResultPath: null keeps the input, "$" is the result, anything else places the result in a copy of the input.</summary>
-    private static JsonNode? ApplyResultPath(Frame frame, string? resultPath, JsonNode? result)
+    private static JsonNode? ApplyResultPath(Frame frame, string? resultPath, JsonNode? result, ReferencePath? parsed = null)
     {
         var input = frame.Input;
         if (resultPath is null)
@@ -502,7 +521,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         // The frame owns its input document, so it is changed in place. A result that lives inside it is copied
         // first (just the result, not the whole document), unless placing it would fail: then the error comes from
         // a copy, exactly as before, and the input stays as it was.
-        var path = ReferencePath.Parse(resultPath);
+        var path = parsed ?? ReferencePath.Parse(resultPath);
         if (ReferenceEquals(input, result) || result?.Root == input)
         {
             if (input is not null && path.CanSetInPlace(input))
