@@ -31,6 +31,12 @@ internal static class EngineBenchmark
     {
         public double ExecutionsPerSecond => Executions / Seconds;
 
+        /// <summary>
+        /// CPU time of the whole process (every thread: collector, WAL flusher) over the measured part; ours only. On a
+        /// shared box it moves far less between runs than executions per second do.
+        /// </summary>
+        public double? CpuSeconds { get; init; }
+
         /// <summary>The same workload with <c>--concurrency</c> executions in flight (the peer's run only).</summary>
         public Measurement? Concurrent { get; init; }
     }
@@ -66,7 +72,7 @@ internal static class EngineBenchmark
                 var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{workload.Name}: {measured.ExecutionsPerSecond:N1} exec/s; warm-up and run allocated {allocated / 1024.0 / 1024.0:N0} MiB, " +
+                    $"{workload.Name}: {measured.ExecutionsPerSecond:N1} exec/s, CPU {measured.CpuSeconds * 1e6 / measured.Executions:N2} µs/exec; warm-up and run allocated {allocated / 1024.0 / 1024.0:N0} MiB, " +
                     $"GCs gen0/1/2: {GC.CollectionCount(0) - collectionsBefore.Item1}/{GC.CollectionCount(1) - collectionsBefore.Item2}/{GC.CollectionCount(2) - collectionsBefore.Item3}, " +
                     $"GC pause {GC.GetTotalPauseDuration().TotalMilliseconds:N0} ms"));
                 return 0;
@@ -132,6 +138,15 @@ internal static class EngineBenchmark
                 $"| {inMemoryRatio:N1}×{Mark(inMemoryRatio, InMemoryTarget)} | {journaledRatio:N1}×{Mark(journaledRatio, JournaledTarget)} | {(sameOutput ? "yes" : "NO")} |"));
         }
 
+        // CPU per execution moves far less than executions per second when something else shares the box.
+        Console.WriteLine();
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"CPU per execution, {row.Workload.Name}: in-memory {CpuMicroseconds(row.InMemory)}, journaled {CpuMicroseconds(row.Journaled)} (whole process)"));
+        }
+
         var missedOneAtATime = missed;
 
         // Throughput when executions overlap, as they do behind a server: the same number in flight on both sides
@@ -163,6 +178,9 @@ internal static class EngineBenchmark
             : $"Targets missed (marked ✗): {missedOneAtATime} one at a time, {missed - missedOneAtATime} with {concurrency} in flight.");
         return missed == 0 ? 0 : 1;
     }
+
+    private static string CpuMicroseconds(Measurement measured) =>
+        measured.CpuSeconds is { } cpu ? string.Create(CultureInfo.InvariantCulture, $"{cpu * 1e6 / measured.Executions:N2} µs") : "n/a";
 
     private static string Mark(double ratio, double target) => ratio >= target ? " ✓" : " ✗";
 
@@ -196,12 +214,16 @@ internal static class EngineBenchmark
         ThreadPool.SetMinThreads(Math.Max(workers, concurrency + Environment.ProcessorCount), io);
         try
         {
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stopwatch = Stopwatch.StartNew();
             var callers = Enumerable.Range(0, concurrency)
                 .Select(_ => Task.Run(() => RunForAsync(engine, stateMachineArn, input, seconds)))
                 .ToArray();
             var measured = await Task.WhenAll(callers);
-            return new Measurement(measured.Sum(m => m.Executions), stopwatch.Elapsed.TotalSeconds, measured[0].Output);
+            return new Measurement(measured.Sum(m => m.Executions), stopwatch.Elapsed.TotalSeconds, measured[0].Output)
+            {
+                CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+            };
         }
         finally
         {
@@ -211,6 +233,7 @@ internal static class EngineBenchmark
 
     private static async Task<Measurement> RunForAsync(WorkflowEngine engine, string stateMachineArn, string input, double seconds)
     {
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         var deadline = TimeSpan.FromSeconds(seconds);
         long executions = 0;
@@ -227,7 +250,10 @@ internal static class EngineBenchmark
             executions++;
         }
 
-        return new Measurement(executions, stopwatch.Elapsed.TotalSeconds, output);
+        return new Measurement(executions, stopwatch.Elapsed.TotalSeconds, output)
+        {
+            CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+        };
     }
 
     private static async Task<Dictionary<string, Measurement>> RunPeerAsync(double seconds, double warmup, int concurrency)
