@@ -53,7 +53,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>
     /// Every other commit of an execution is one row appended here: its packed events and its frame changes
-    /// (<see cref="FrameChanges"/>), either may be null. The journal numbers the rows in commit order, so every insert
+    /// (<see cref="FrameChanges"/>), either may be null. Packed events, here and in runs.first_events, are stored
+    /// compressed when that shrinks them (<see cref="PackedEventsCompression"/>): more rows share each leaf page. The journal numbers the rows in commit order, so every insert
     /// lands on the table's last leaf, which the other commits of a group share; a rowid table, because a WITHOUT ROWID
     /// row over about 1 KiB spills into overflow pages.
     /// </summary>
@@ -592,10 +593,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             {
                 foreach (var write in writes)
                 {
-                    WriteLocked(write.Batch);
-
-                    // About what it adds to the WAL: its events and at least a page.
-                    written += (write.Batch.PackedEvents?.Length ?? 0) + 4096;
+                    // About what it adds to the WAL: its events as stored and at least a page.
+                    written += WriteLocked(write.Batch) + 4096;
                 }
 
                 if (explicitTransaction && _nextBatchId - _recordedBelow >= RecordBatchIdsAfterRows)
@@ -733,19 +732,28 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         && !_runIds.ContainsKey(batch.ExecutionArn)
         && (ReferenceEquals(e.Definition, _lastDefinition.Text) || _storedDefinitionIds.ContainsKey(e.Definition));
 
-    /// <summary>The statements of one batch, inside the transaction <see cref="Write"/> opened (if it is more than one).</summary>
-    private void WriteLocked(ExecutionBatch batch)
+    /// <summary>
+    /// The statements of one batch, inside the transaction <see cref="Write"/> opened (if it is more than one); returns
+    /// the length of the events as stored (compressed or not).
+    /// </summary>
+    private int WriteLocked(ExecutionBatch batch)
     {
         byte[]? events = null;
         if (batch.PackedEvents is { } packed)
         {
-            // Already packed by the engine as the events happened: stored as they are, as the UTF-8 bytes they are
-            // (a BLOB; LoadHistory reads TEXT and BLOB rows alike), with no conversion to a string and back.
+            // Already packed by the engine as the events happened: stored as the UTF-8 bytes they are (a BLOB; LoadHistory
+            // reads TEXT and BLOB rows alike), with no conversion to a string and back.
             events = packed;
         }
         else if (batch.Events.Count > 0)
         {
             events = _packing.Pack(batch.Events);
+        }
+
+        if (events is not null)
+        {
+            // Compressed (when it shrinks them): a smaller row shares its leaf with other commits' rows.
+            events = PackedEventsCompression.Encode(events);
         }
 
         if (_pendingRunIds.TryGetValue(batch.ExecutionArn, out var runId) || _runIds.TryGetValue(batch.ExecutionArn, out runId))
@@ -790,6 +798,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                 RecordedLocked(runId, e.Status);
             }
         }
+
+        return events?.Length ?? 0;
     }
 
     /// <summary>Appends a batch row with the next id and adds the id to its run's pending list.</summary>
@@ -993,13 +1003,13 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             }
 
             // The first batch, in the run's row, comes before every later one. Rows hold UTF-8 JSON as TEXT (older
-            // journals) or as a BLOB: both read back as their UTF-8 bytes.
+            // journals) or as a BLOB, either of them plain or compressed (PackedEventsCompression): all read back as bytes.
             var packed = Query("SELECT first_events FROM runs WHERE id = $p0 AND first_events IS NOT NULL", r => r.GetFieldValue<byte[]>(0), runId);
             packed.AddRange(BatchColumnLocked(runId, column: 0));
             var legacyEvents = history.Count;
             foreach (var batch in packed)
             {
-                HistoryEventPacking.Unpack(batch, history);
+                HistoryEventPacking.Unpack(PackedEventsCompression.Decode(batch), history);
             }
 
             if (legacyEvents > 0 && packed.Count > 0)

@@ -131,7 +131,7 @@ public sealed class HistoryAndJournalTests : IDisposable
         connection.Open();
         using var query = connection.CreateCommand();
         query.CommandText = "SELECT first_events FROM runs";
-        var stored = System.Text.Encoding.UTF8.GetString((byte[])query.ExecuteScalar()!);
+        var stored = System.Text.Encoding.UTF8.GetString(PackedEventsCompression.Decode((byte[])query.ExecuteScalar()!).Span);
         Assert.Equal(6, stored.Split("m-42").Length - 1);
     }
 

@@ -30,8 +30,11 @@ public sealed class SqliteJournalStorageTests : IDisposable
     {
         // About three WAL pages per commit (a ~3 KiB row's own page, its parent, the header page): enough commits to
         // fill the checkpoint threshold about three times over, so an unchecked log would be about three times the bound.
+        // The pad is random (base64 of seeded random bytes), so the journal's compression leaves the row about 3 KiB.
         const int executions = SqliteExecutionJournal.CheckpointAfterWalPages;
-        var details = $$$"""{"input":"{\"pad\":\"{{{new string('x', 3000)}}}\"}","inputDetails":{"truncated":false}}""";
+        var pad = new byte[3000];
+        new Random(7).NextBytes(pad);
+        var details = $$$"""{"input":"{\"pad\":\"{{{Convert.ToBase64String(pad)}}}\"}","inputDetails":{"truncated":false}}""";
         using (var journal = SqliteExecutionJournal.Open(_path))
         {
             for (var i = 0; i < executions; i++)
