@@ -13,16 +13,10 @@ namespace FileUploader.StateMachine.Tests.Engine;
 /// </summary>
 public sealed class DurabilityTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"fu-journal-{Guid.NewGuid():N}.db");
+    private readonly TempJournalFile _journalFile = new("fu-journal");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    public void Dispose()
-    {
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_path + suffix);
-        }
-    }
+    public void Dispose() => _journalFile.Dispose();
 
     [Fact]
     public async Task RecoverAsync_TaskInFlightAtCrash_RunsAgainButCompletedTaskDoesNot()
@@ -47,7 +41,7 @@ public sealed class DurabilityTests : IDisposable
             """;
 
         string executionArn;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, beforeCrash, _time);
             var arn = await engine.CreateAsync(definition);
@@ -58,7 +52,7 @@ public sealed class DurabilityTests : IDisposable
         var afterCrash = new FunctionTable()
             .Add("first", input => { Interlocked.Increment(ref firstCalls); return new JsonObject { ["first"] = "again" }; })
             .Add("block", input => { Interlocked.Increment(ref blockedCalls); return new JsonObject { ["block"] = "done" }; });
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, afterCrash, _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -80,7 +74,7 @@ public sealed class DurabilityTests : IDisposable
     {
         string executionArn;
         DateTimeOffset startDate;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: _time);
             var arn = await engine.CreateAsync("""{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"Next":"D"},"D":{"Type":"Pass","Result":"expired","End":true}}}""");
@@ -91,7 +85,7 @@ public sealed class DurabilityTests : IDisposable
 
         // Down for two hours: the wait ended while nothing was running.
         _time.Advance(TimeSpan.FromHours(2));
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -108,7 +102,7 @@ public sealed class DurabilityTests : IDisposable
     {
         string executionArn;
         DateTimeOffset startDate;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: _time);
             var arn = await engine.CreateAsync("""{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":100,"End":true}}}""");
@@ -118,7 +112,7 @@ public sealed class DurabilityTests : IDisposable
         }
 
         _time.Advance(TimeSpan.FromSeconds(60));
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -155,7 +149,7 @@ public sealed class DurabilityTests : IDisposable
             """;
 
         string executionArn;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, beforeCrash, _time);
             var arn = await engine.CreateAsync(definition);
@@ -169,7 +163,7 @@ public sealed class DurabilityTests : IDisposable
             Interlocked.Increment(ref calls[n]);
             return n * 10;
         });
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, afterCrash, _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -190,7 +184,7 @@ public sealed class DurabilityTests : IDisposable
             Interlocked.Increment(ref calls) == 1 ? throw new TaskFailedException("Transient", "first try") : new JsonObject { ["ok"] = true });
         string executionArn;
         DateTimeOffset startDate;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, functions, _time);
             var arn = await engine.CreateAsync("""
@@ -203,7 +197,7 @@ public sealed class DurabilityTests : IDisposable
         }
 
         _time.Advance(TimeSpan.FromSeconds(500));
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, functions, _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -220,14 +214,14 @@ public sealed class DurabilityTests : IDisposable
     {
         string executionArn;
         string machineArn;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: _time);
             var result = await engine.RunAsync("""{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"x":1},"End":true}}}""");
             (executionArn, machineArn) = (result.ExecutionArn, result.StateMachineArn);
         }
 
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -269,7 +263,7 @@ public sealed class DurabilityTests : IDisposable
             """;
 
         string executionArn;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, beforeCrash, _time);
             var arn = await engine.CreateAsync(definition);
@@ -281,7 +275,7 @@ public sealed class DurabilityTests : IDisposable
         var afterCrash = new FunctionTable()
             .Add("fast", input => { Interlocked.Increment(ref fastCalls); return "fast-again"; })
             .Add("slow", input => { Interlocked.Increment(ref slowCalls); return "slow"; });
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, afterCrash, _time);
             await engine.Engine.RecoverAsync(EngineHarness.Timeout);
@@ -301,7 +295,7 @@ public sealed class DurabilityTests : IDisposable
             await Task.Yield();
             return invocation.Input!.GetValue<int>() + 1;
         });
-        using var journal = SqliteExecutionJournal.Open(_path);
+        using var journal = SqliteExecutionJournal.Open(_journalFile.Path);
         await using var h = new EngineHarness(journal, functions, _time);
         var arn = await h.CreateAsync("""
             {"StartAt":"M","States":{"M":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"T","States":{
@@ -325,7 +319,7 @@ public sealed class DurabilityTests : IDisposable
     [Fact]
     public async Task Retention_OldFinishedExecutionsLeaveMemory_ButAreStillServedFromTheJournal()
     {
-        using var journal = SqliteExecutionJournal.Open(_path);
+        using var journal = SqliteExecutionJournal.Open(_journalFile.Path);
         await using var h = new EngineHarness(journal, time: _time, options: new EngineOptions { MaxRetainedHistoryEvents = 10 });
         var arn = await h.CreateAsync("""{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""");
         var results = new List<string>();

@@ -17,16 +17,9 @@ namespace FileUploader.StateMachine.Tests.Engine;
 public sealed class HistoryAndJournalTests : IDisposable
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"fu-history-{Guid.NewGuid():N}.db");
+    private readonly TempJournalFile _journalFile = new("fu-history");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_path + suffix);
-        }
-    }
+    public void Dispose() => _journalFile.Dispose();
 
     [Fact]
     public async Task History_DocumentsWithQuotesBackslashesAndUnicode_AreEscapedExactlyAsTheJsonWriterWould()
@@ -79,7 +72,7 @@ public sealed class HistoryAndJournalTests : IDisposable
             """;
         IReadOnlyList<HistoryEventView> served;
         ExecutionDescription done;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var h = new EngineHarness(journal);
             done = await h.RunAsync(definition, """{"v":1}""");
@@ -87,7 +80,7 @@ public sealed class HistoryAndJournalTests : IDisposable
             Assert.Empty(journal.LoadFrames(done.ExecutionArn));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             var stored = reopened.LoadHistory(done.ExecutionArn);
             Assert.Equal("SUCCEEDED", done.Status);
@@ -100,7 +93,7 @@ public sealed class HistoryAndJournalTests : IDisposable
         // The journal holds its file exclusively while open, so the file is read directly only once it is closed.
 
         // Nothing in it can await, so it was journaled in one transaction: one packed batch, in the execution's own row.
-        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
         query.CommandText = "SELECT (SELECT COUNT(*) FROM runs WHERE first_events IS NOT NULL) + (SELECT COUNT(*) FROM run_events)";
@@ -115,7 +108,7 @@ public sealed class HistoryAndJournalTests : IDisposable
             """;
         ExecutionDescription done;
         IReadOnlyList<HistoryEventView> served;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var h = new EngineHarness(journal);
             done = await h.RunAsync(definition, """{"marker":"m-42"}""");
@@ -127,7 +120,7 @@ public sealed class HistoryAndJournalTests : IDisposable
         Assert.All(served.Where(e => e.Type == "PassStateEntered"), e => Json.Equal("""{"marker":"m-42"}""", Json.Details(e, "input")));
 
         // Stored: B's and C's input is A's and B's output, kept once.
-        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
         query.CommandText = "SELECT first_events FROM runs";
@@ -139,7 +132,7 @@ public sealed class HistoryAndJournalTests : IDisposable
     public async Task Write_ManyThreadsAtOnce_EveryBatchIsCommittedAndABadBatchFailsAlone()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        using var journal = SqliteExecutionJournal.Open(_path);
+        using var journal = SqliteExecutionJournal.Open(_journalFile.Path);
         using var go = new ManualResetEventSlim();
         var writers = Enumerable.Range(0, 8).Select(w => Task.Factory.StartNew(() =>
         {

@@ -339,32 +339,22 @@ public sealed class ParallelBranchTextsTests
             inMemory = Events(await memory.HistoryAsync(done.ExecutionArn));
         }
 
-        var path = Path.Combine(Path.GetTempPath(), $"fu-parallel-texts-{Guid.NewGuid():N}.db");
-        try
+        using var file = new TempJournalFile("fu-parallel-texts");
+        string executionArn;
+        using (var journal = SqliteExecutionJournal.Open(file.Path))
         {
-            string executionArn;
-            using (var journal = SqliteExecutionJournal.Open(path))
-            {
-                await using var journaled = new EngineHarness(journal);
-                var done = await journaled.RunAsync(definition, Input);
-                Assert.Equal("SUCCEEDED", done.Status);
-                executionArn = done.ExecutionArn;
-                Assert.Equal(inMemory, Events(await journaled.HistoryAsync(executionArn)));
-            }
-
-            using (var journal = SqliteExecutionJournal.Open(path))
-            {
-                await using var reopened = new EngineHarness(journal);
-                await reopened.Engine.RecoverAsync(EngineHarness.Timeout);
-                Assert.Equal(inMemory, Events(await reopened.HistoryAsync(executionArn)));
-            }
+            await using var journaled = new EngineHarness(journal);
+            var done = await journaled.RunAsync(definition, Input);
+            Assert.Equal("SUCCEEDED", done.Status);
+            executionArn = done.ExecutionArn;
+            Assert.Equal(inMemory, Events(await journaled.HistoryAsync(executionArn)));
         }
-        finally
+
+        using (var journal = SqliteExecutionJournal.Open(file.Path))
         {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                File.Delete(path + suffix);
-            }
+            await using var reopened = new EngineHarness(journal);
+            await reopened.Engine.RecoverAsync(EngineHarness.Timeout);
+            Assert.Equal(inMemory, Events(await reopened.HistoryAsync(executionArn)));
         }
 
         // The texts themselves, once.

@@ -16,22 +16,15 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
     private const string MachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
     private const string Definition = """{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":100,"Next":"D"},"D":{"Type":"Pass","Result":"expired","End":true}}}""";
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"fu-journal-rows-{Guid.NewGuid():N}.db");
+    private readonly TempJournalFile _journalFile = new("fu-journal-rows");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_path + suffix);
-        }
-    }
+    public void Dispose() => _journalFile.Dispose();
 
     [Fact]
     public void LoadFrames_FramesUpsertedReplacedAndDeletedOverSeveralCommits_ReplaysToWhatTheLastCommitLeft()
     {
         var arn = Arn(1);
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             journal.Write(Batch(arn, "RUNNING", Event(1, "ExecutionStarted")) with { Frames = [Frame("", "M"), Frame("/M.0/0", "P"), Frame("/M.0/1", "P")] });
             journal.Write(new ExecutionBatch(arn, null, [Event(2, "MapIterationSucceeded")], [Frame("/M.0/1", "P") with { Phase = 1, Status = "SUCCEEDED", Output = "1" }], ["/M.0/0"], false));
@@ -41,7 +34,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             Assert.Equal(["", "/M.0/1", "/M.0/2"], journal.LoadFrames(arn).Select(f => f.Id));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             var frames = reopened.LoadFrames(arn).ToDictionary(f => f.Id);
             Assert.Equal(["", "/M.0/1", "/M.0/2"], frames.Keys.Order(StringComparer.Ordinal));
@@ -55,7 +48,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             reopened.Write(new ExecutionBatch(arn, null, [], [Frame("", "D")], [], false));
         }
 
-        using var again = SqliteExecutionJournal.Open(_path);
+        using var again = SqliteExecutionJournal.Open(_journalFile.Path);
         Assert.Equal("D", Assert.Single(again.LoadFrames(arn)).StateName);
     }
 
@@ -72,7 +65,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             """;
         string executionArn;
         IReadOnlyList<FrameRecord> before;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             await using var engine = new EngineHarness(journal, time: time);
             var arn = await engine.CreateAsync(definition);
@@ -83,7 +76,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             before = journal.LoadFrames(executionArn);
         }
 
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             // Rebuilt from the batch rows alone: exactly what the running engine had journaled.
             Assert.Equal(before, journal.LoadFrames(executionArn));
@@ -102,7 +95,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             Assert.Equal(4, history.Count(e => e.Type == "MapIterationSucceeded"));
         }
 
-        using var reopened = SqliteExecutionJournal.Open(_path);
+        using var reopened = SqliteExecutionJournal.Open(_journalFile.Path);
         Assert.Empty(reopened.LoadFrames(executionArn));
         Assert.Equal("ExecutionSucceeded", reopened.LoadHistory(executionArn)[^1].Type);
     }
@@ -113,7 +106,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
         // Runs that stay RUNNING across many commits of other runs: their rows are recorded only by the periodic pass.
         const int runs = 40;
         var rows = SqliteExecutionJournal.RecordBatchIdsAfterRows * 2 + 100;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             for (var r = 0; r < runs; r++)
             {
@@ -135,7 +128,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
         }
 
         var expectedEvents = Enumerable.Range(0, runs).ToDictionary(r => r, r => 1 + Enumerable.Range(runs, rows - runs).Count(i => i % runs == r));
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             for (var r = 0; r < runs; r++)
             {
@@ -154,7 +147,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             }
         }
 
-        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False");
         connection.Open();
         var watermark = Scalar(connection, "SELECT recorded_below FROM batch_watermark");
         var total = Scalar(connection, "SELECT COUNT(*) FROM run_events");
@@ -191,13 +184,13 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
     {
         var arn = Arn(1);
         var record = Batch(arn, "RUNNING", Event(1, "ExecutionStarted")).Execution!;
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             journal.Write(Batch(arn, "RUNNING", Event(1, "ExecutionStarted")) with { Frames = [Frame("", "A")] });
         }
 
         // Reopened, the run's list is read from its row (not held in memory) when the failing commit adds to it.
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             // The status update breaks NOT NULL after the batch row was inserted: the whole commit rolls back.
             Assert.Throws<SqliteException>(() => journal.Write(new ExecutionBatch(arn, record with { Status = null! }, [Event(2, "Lost")], [Frame("", "Lost")], [], false)));
@@ -209,7 +202,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             Assert.Equal(["ExecutionStarted", "Kept", "ExecutionSucceeded"], journal.LoadHistory(arn).Select(e => e.Type));
         }
 
-        using var reopened = SqliteExecutionJournal.Open(_path);
+        using var reopened = SqliteExecutionJournal.Open(_journalFile.Path);
         Assert.Equal(["ExecutionStarted", "Kept", "ExecutionSucceeded"], reopened.LoadHistory(arn).Select(e => e.Type));
         Assert.Empty(reopened.LoadFrames(arn));
     }
@@ -219,7 +212,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
     {
         // The engine does not write after an execution's end today; the journal must not lose such a row if it ever does.
         var arn = Arn(1);
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             journal.Write(Batch(arn, "RUNNING", Event(1, "ExecutionStarted")));
             journal.Write(Batch(arn, "ABORTED", Event(2, "ExecutionAborted")));
@@ -227,7 +220,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             Assert.Equal(["ExecutionStarted", "ExecutionAborted", "Late"], journal.LoadHistory(arn).Select(e => e.Type));
         }
 
-        using var reopened = SqliteExecutionJournal.Open(_path);
+        using var reopened = SqliteExecutionJournal.Open(_journalFile.Path);
         Assert.Equal(["ExecutionStarted", "ExecutionAborted", "Late"], reopened.LoadHistory(arn).Select(e => e.Type));
         Assert.Equal("ABORTED", Assert.Single(reopened.LoadExecutions()).Status);
     }
@@ -240,7 +233,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
         var finishedInBatches = Arn(3);
         const string waitInput = """{"a":1}""";
         var due = Start.AddSeconds(100);
-        using (var connection = new SqliteConnection($"Data Source={_path};Pooling=False"))
+        using (var connection = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False"))
         {
             // The schema and rows as the journal wrote them in session 3 (batches keyed by run and first event id,
             // frames in a WITHOUT ROWID table), with a RUNNING execution parked in a Wait.
@@ -279,7 +272,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
         }
 
         var time = new FakeTimeProvider(Start.AddSeconds(10));
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             var executions = journal.LoadExecutions().ToDictionary(e => e.Arn);
             Assert.Equal(("RUNNING", Definition), (executions[running].Status, executions[running].Definition));
@@ -298,7 +291,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             Assert.Equal(("SUCCEEDED", "\"expired\"", (DateTimeOffset?)due), (done.Status, done.Output, done.StopDate));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             var history = reopened.LoadHistory(running);
             Assert.Equal(history.Select((_, i) => (long)i + 1), history.Select(e => e.Id));
@@ -308,7 +301,7 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
             Assert.Equal([1L, 2L, 3L], reopened.LoadHistory(finishedInBatches).Select(e => e.Id));
         }
 
-        using var check = new SqliteConnection($"Data Source={_path};Pooling=False");
+        using var check = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False");
         check.Open();
         Assert.Equal(0L, Scalar(check, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('run_frames', 'run_events_before_batch_rows')"));
         Assert.Equal(0L, Scalar(check, "SELECT COUNT(*) FROM pragma_table_info('run_events') WHERE name = 'first_id'"));

@@ -14,16 +14,9 @@ public sealed class SqliteJournalCompressionTests : IDisposable
     private const string MachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
     private const string Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""";
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"fu-journal-compress-{Guid.NewGuid():N}.db");
+    private readonly TempJournalFile _journalFile = new("fu-journal-compress");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_path + suffix);
-        }
-    }
+    public void Dispose() => _journalFile.Dispose();
 
     [Fact]
     public void Encode_RepetitiveJson_IsMarkedSmallerAndDecodesToTheSameBytes()
@@ -77,7 +70,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         var finishedEvents = Events(1, 6);
         var runningFirst = Events(1, 4);
         var runningLater = Events(5, 3);
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             // One that starts and ends in its first batch (events in its run row), one still running (batch rows).
             journal.Write(new ExecutionBatch(finished, Record(finished, "SUCCEEDED"), finishedEvents, [], [], false));
@@ -88,7 +81,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
             AssertSameEvents([.. runningFirst, .. runningLater], journal.LoadHistory(running));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             AssertSameEvents(finishedEvents, reopened.LoadHistory(finished));
             AssertSameEvents([.. runningFirst, .. runningLater], reopened.LoadHistory(running));
@@ -107,12 +100,12 @@ public sealed class SqliteJournalCompressionTests : IDisposable
     {
         var arn = Arn(1);
         var events = new[] { new HistoryEvent(1, 0, Start, "ExecutionStarted", """{"input":"{}"}""") };
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             journal.Write(new ExecutionBatch(arn, Record(arn, "SUCCEEDED"), events, [], [], false));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             AssertSameEvents(events, reopened.LoadHistory(arn));
         }
@@ -127,7 +120,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         var running = Arn(1);
         var older = Arn(2);
         var first = Events(1, 4);
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             journal.Write(new ExecutionBatch(running, Record(running, "RUNNING"), first, [], [], false));
         }
@@ -153,14 +146,14 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         }
 
         var compressedLater = Events(7, 3);
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             AssertSameEvents([.. first, .. plainLater], journal.LoadHistory(running));
             AssertSameEvents(olderEvents, journal.LoadHistory(older));
             journal.Write(new ExecutionBatch(running, Record(running, "SUCCEEDED"), compressedLater, [], [], false));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             AssertSameEvents([.. first, .. plainLater, .. compressedLater], reopened.LoadHistory(running));
             AssertSameEvents(olderEvents, reopened.LoadHistory(older));
@@ -187,7 +180,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
     private SqliteConnection Connect()
     {
         // The journal holds its file exclusively while open: the file is read directly only once it is closed.
-        var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        var connection = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False");
         connection.Open();
         return connection;
     }

@@ -14,16 +14,9 @@ public sealed class SqliteJournalStorageTests : IDisposable
     private const string MachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
     private const string Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""";
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"fu-journal-storage-{Guid.NewGuid():N}.db");
+    private readonly TempJournalFile _journalFile = new("fu-journal-storage");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_path + suffix);
-        }
-    }
+    public void Dispose() => _journalFile.Dispose();
 
     [Fact]
     public void Write_ManyMoreCommitsThanACheckpointHolds_KeepsTheWalBoundedAndEveryCommitReadable()
@@ -35,7 +28,7 @@ public sealed class SqliteJournalStorageTests : IDisposable
         var pad = new byte[3000];
         new Random(7).NextBytes(pad);
         var details = $$$"""{"input":"{\"pad\":\"{{{Convert.ToBase64String(pad)}}}\"}","inputDetails":{"truncated":false}}""";
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             for (var i = 0; i < executions; i++)
             {
@@ -43,18 +36,18 @@ public sealed class SqliteJournalStorageTests : IDisposable
             }
 
             // The exclusive connection keeps the WAL's index in its own memory: no shared-memory file.
-            Assert.False(File.Exists(_path + "-shm"));
+            Assert.False(File.Exists(_journalFile.Path + "-shm"));
             const long pageAndFrameHeader = 4096 + 24;
             var walBound = (SqliteExecutionJournal.CheckpointAfterWalPages + 16) * pageAndFrameHeader;
-            var wal = new FileInfo(_path + "-wal").Length;
+            var wal = new FileInfo(_journalFile.Path + "-wal").Length;
             Assert.True(wal <= walBound, $"WAL is {wal} bytes after {executions} commits; checkpoints should keep it under {walBound}");
 
             // The checkpoints copied the log into the database file itself: most of the rows (about a page each) are there.
-            var database = new FileInfo(_path).Length;
+            var database = new FileInfo(_journalFile.Path).Length;
             Assert.True(database > executions / 2 * 4096L, $"database file is {database} bytes after {executions} commits of about a page each");
         }
 
-        using var reopened = SqliteExecutionJournal.Open(_path);
+        using var reopened = SqliteExecutionJournal.Open(_journalFile.Path);
         Assert.Equal(executions, reopened.LoadExecutions().Count);
         foreach (var i in new[] { 0, executions / 2, executions - 1 })
         {
@@ -66,7 +59,7 @@ public sealed class SqliteJournalStorageTests : IDisposable
     public void Write_LaterBatchesOfAnExecution_UpdateItsRowAndAppendToItsHistoryInOrder()
     {
         var arn = Arn(1);
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             journal.Write(Batch(arn, "RUNNING", new HistoryEvent(1, 0, Start, "ExecutionStarted", """{"input":"{}"}""")) with
             {
@@ -77,7 +70,7 @@ public sealed class SqliteJournalStorageTests : IDisposable
             journal.Write(Batch(arn, "SUCCEEDED", new HistoryEvent(3, 2, Start, "ExecutionSucceeded", """{"output":"{}"}""")) with { DeleteAllFrames = true });
         }
 
-        using var reopened = SqliteExecutionJournal.Open(_path);
+        using var reopened = SqliteExecutionJournal.Open(_journalFile.Path);
         var execution = Assert.Single(reopened.LoadExecutions());
         Assert.Equal(("SUCCEEDED", "{}"), (execution.Status, execution.Output));
         Assert.Equal(Definition, execution.Definition);
@@ -88,7 +81,7 @@ public sealed class SqliteJournalStorageTests : IDisposable
     [Fact]
     public void Write_FirstBatchOfAnUnknownExecutionWithoutItsRecord_FailsAndStoresNothing()
     {
-        using var journal = SqliteExecutionJournal.Open(_path);
+        using var journal = SqliteExecutionJournal.Open(_journalFile.Path);
 
         var error = Assert.Throws<InvalidOperationException>(() => journal.Write(
             new ExecutionBatch(Arn(1), null, [new HistoryEvent(1, 0, Start, "ExecutionStarted", "{}")], [], [], false)));
@@ -103,7 +96,7 @@ public sealed class SqliteJournalStorageTests : IDisposable
     {
         var running = Arn(1);
         var older = Arn(2);
-        using (var connection = new SqliteConnection($"Data Source={_path};Pooling=False"))
+        using (var connection = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False"))
         {
             // The schema and rows as the journal wrote them before the runs tables (session 2).
             connection.Open();
@@ -140,7 +133,7 @@ public sealed class SqliteJournalStorageTests : IDisposable
             setup.ExecuteNonQuery();
         }
 
-        using (var journal = SqliteExecutionJournal.Open(_path))
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             var executions = journal.LoadExecutions().ToDictionary(e => e.Arn);
             Assert.Equal(("SUCCEEDED", "\"done\"", Definition), (executions[older].Status, executions[older].Output, executions[older].Definition));
@@ -155,14 +148,14 @@ public sealed class SqliteJournalStorageTests : IDisposable
                 [new HistoryEvent(3, 2, Start, "WaitStateExited", """{"name":"W","output":"{}"}""")], [], [], DeleteAllFrames: true));
         }
 
-        using (var reopened = SqliteExecutionJournal.Open(_path))
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
             Assert.Equal("SUCCEEDED", reopened.LoadExecutions().Single(e => e.Arn == running).Status);
             Assert.Equal([1L, 2L, 3L], reopened.LoadHistory(running).Select(e => e.Id));
             Assert.Empty(reopened.LoadFrames(running));
         }
 
-        using var check = new SqliteConnection($"Data Source={_path};Pooling=False");
+        using var check = new SqliteConnection($"Data Source={_journalFile.Path};Pooling=False");
         check.Open();
         using var tables = check.CreateCommand();
         tables.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('executions', 'event_batches', 'frames') ";
