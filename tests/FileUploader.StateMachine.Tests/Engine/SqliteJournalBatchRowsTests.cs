@@ -314,18 +314,11 @@ public sealed class SqliteJournalBatchRowsTests : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    private static string Arn(int i) => $"arn:aws:states:us-east-1:123456789012:execution:m:e-{i}";
+    private static string Arn(int i) => JournalBatches.Arn(i);
 
     private static HistoryEvent Event(long id, string type) => new(id, id - 1, Start, type, """{"n":1}""");
 
-    private static ExecutionBatch Batch(string arn, string status, HistoryEvent e) => new(
-        arn,
-        new ExecutionRecord(arn, MachineArn, arn[(arn.LastIndexOf(':') + 1)..], status, Start, status == "RUNNING" ? null : Start, "{}",
-            status == "RUNNING" ? null : "{}", null, null, Definition, "role", null),
-        [e],
-        [],
-        [],
-        DeleteAllFrames: false);
+    private static ExecutionBatch Batch(string arn, string status, HistoryEvent e) => JournalBatches.WithRecord(arn, status, e, Definition, Start);
 
     private static FrameRecord Frame(string id, string state) =>
         new(id, id.Length == 0 ? null : "", 0, state, 0, 0, """{"in":"put"}""", null, "1,0", null, Start, 1, "RUNNING", null, null, null);

@@ -199,7 +199,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         return blobs;
     }
 
-    private static string Arn(int i) => $"arn:aws:states:us-east-1:123456789012:execution:m:e-{i}";
+    private static string Arn(int i) => JournalBatches.Arn(i);
 
     private static ExecutionRecord Record(string arn, string status) => new(
         arn, MachineArn, arn[(arn.LastIndexOf(':') + 1)..], status, Start, status == "RUNNING" ? null : Start, "{}",

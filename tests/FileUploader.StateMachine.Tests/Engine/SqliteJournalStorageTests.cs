@@ -162,16 +162,9 @@ public sealed class SqliteJournalStorageTests : IDisposable
         Assert.Null(tables.ExecuteScalar());
     }
 
-    private static string Arn(int i) => $"arn:aws:states:us-east-1:123456789012:execution:m:e-{i}";
+    private static string Arn(int i) => JournalBatches.Arn(i);
 
-    private static ExecutionBatch Batch(string arn, string status, HistoryEvent e) => new(
-        arn,
-        new ExecutionRecord(arn, MachineArn, arn[(arn.LastIndexOf(':') + 1)..], status, Start, status == "RUNNING" ? null : Start, "{}",
-            status == "RUNNING" ? null : "{}", null, null, Definition, "role", null),
-        [e],
-        [],
-        [],
-        DeleteAllFrames: false);
+    private static ExecutionBatch Batch(string arn, string status, HistoryEvent e) => JournalBatches.WithRecord(arn, status, e, Definition, Start);
 
     private static FrameRecord Frame(string id, string state) =>
         new(id, null, 0, state, 0, 0, "{}", null, null, null, Start, 1, "RUNNING", null, null, null);
