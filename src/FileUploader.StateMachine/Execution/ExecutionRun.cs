@@ -235,11 +235,35 @@ internal sealed class ExecutionRun
         {
             ThrowIfHalted();
             var id = ++_lastEventId;
+            var step = isInput ? frame.Step : frame.Step + 1;
+            if (json is null)
+            {
+                // The hot path: the document's text is this thread's escaped rendering, so the event is copied
+                // straight into the history (see HistoryLog.AppendStateEvent) instead of going through a writer.
+                long referencedId;
+                ReadOnlySpan<byte> text;
+                try
+                {
+                    referencedId = StateEventDetails.Prepare(isInput, node, frame, step, id, _history, edit, frame.AppendedName, out text);
+                }
+                catch
+                {
+                    // A document that cannot be written as JSON (the state fails for it); nothing was written.
+                    StateEventDetails.Forget();
+                    _lastEventId--;
+                    throw;
+                }
+
+                _history.AppendStateEvent(id, frame.LastEventId, timestamp, type, name, isInput, text, referencedId);
+                frame.LastEventId = id;
+                return;
+            }
+
             var writer = _history.BeginEvent(id, frame.LastEventId, timestamp, type);
             try
             {
                 // An output becomes the input of the frame's next step (see Frame.MoveTo).
-                var exitedId = StateEventDetails.Write(writer, name, isInput, json, node, frame, isInput ? frame.Step : frame.Step + 1, id, _history, edit, frame.AppendedName);
+                var exitedId = StateEventDetails.Write(writer, name, isInput, json, node, frame, step, id, _history, edit, frame.AppendedName);
                 if (exitedId != 0)
                 {
                     writer.WriteNumberValue(exitedId);
