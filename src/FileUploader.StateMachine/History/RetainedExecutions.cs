@@ -111,22 +111,6 @@ internal sealed class RetainedExecutions
 
     public bool Contains(string arn) => TryFind(arn, out _);
 
-    /// <summary>Keeps the record of another store's entry, without its history, copied as it is packed.</summary>
-    private void AddRecordOf(ReadOnlySpan<byte> source, (string StateMachineArn, string Definition, string RoleArn) machine)
-    {
-        var historyAt = HistoryLengthAt(source);
-        var size = historyAt + sizeof(int);
-        var position = Append(size);
-        var entry = EntryAt(position);
-        source[HashAt..historyAt].CopyTo(entry[HashAt..]);
-        BinaryPrimitives.WriteInt32LittleEndian(entry[MachineAt..], MachineOf(machine));
-        BinaryPrimitives.WriteInt32LittleEndian(entry[EventCountAt..], 0);
-        BinaryPrimitives.WriteInt32LittleEndian(entry[historyAt..], 0);
-        Index(BinaryPrimitives.ReadInt32LittleEndian(entry[HashAt..]), position);
-        _order.Enqueue((size, 0));
-        Count++;
-    }
-
     public bool TryGet(string arn, out ExecutionRecord record)
     {
         if (TryFind(arn, out var position))
@@ -178,10 +162,8 @@ internal sealed class RetainedExecutions
         }
     }
 
-    /// <summary>
-    /// Lets the oldest entry go; with <paramref name="archive"/>, its record (not its history) moves there. False when empty.
-    /// </summary>
-    public bool MoveOldest(RetainedExecutions? archive)
+    /// <summary>Lets the oldest entry go. False when empty.</summary>
+    public bool MoveOldest()
     {
         if (Count == 0)
         {
@@ -189,11 +171,6 @@ internal sealed class RetainedExecutions
         }
 
         var (length, events) = _order.Dequeue();
-        if (archive is not null)
-        {
-            var entry = EntryAt(HeadPosition);
-            archive.AddRecordOf(entry, _machines[BinaryPrimitives.ReadInt32LittleEndian(entry[MachineAt..])]);
-        }
 
         // Its slot in the index is now older than the head: free for a new entry, skipped by lookups.
         Count--;

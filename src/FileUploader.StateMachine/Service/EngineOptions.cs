@@ -11,9 +11,10 @@ public sealed record EngineOptions
     public string DefaultRoleArn { get; init; } = "arn:aws:iam::123456789012:role/StepFunctionsLocal";
 
     /// <summary>
-    /// How many history events of finished executions stay in memory. Beyond it the oldest finished executions
-    /// are let go: with a durable journal they are still described and listed (history read back from the
-    /// journal); with an in-memory journal they are forgotten, so a long benchmark does not grow without bound.
+    /// With an in-memory journal, how many history events of finished executions stay in memory, where they are the
+    /// only copy. Beyond it the oldest finished executions are forgotten, so a long benchmark does not grow without
+    /// bound. A durable journal holds every history already: the engine then keeps only the records of finished
+    /// executions in memory (all of them, for DescribeExecution and ListExecutions) and reads histories from the journal.
     /// </summary>
     public int MaxRetainedHistoryEvents { get; init; } = 1_000_000;
 }

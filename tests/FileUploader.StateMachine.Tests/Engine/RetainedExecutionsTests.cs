@@ -7,7 +7,7 @@ namespace FileUploader.StateMachine.Tests.Engine;
 
 /// <summary>
 /// Finished executions kept as packed bytes (<see cref="RetainedExecutions"/>): every record field and the history read
-/// back exactly, found by ARN among many, let go oldest first, records moved to an archive, and two ARNs with the same
+/// back exactly, found by ARN among many, let go oldest first, records kept without a history, and two ARNs with the same
 /// hash each answered with their own entry.
 /// </summary>
 public sealed class RetainedExecutionsTests
@@ -90,7 +90,7 @@ public sealed class RetainedExecutionsTests
             store.Add(Record(i, output: pad), History(i), 2);
             while (store.Events > 200)
             {
-                Assert.True(store.MoveOldest(archive: null));
+                Assert.True(store.MoveOldest());
             }
         }
 
@@ -104,21 +104,16 @@ public sealed class RetainedExecutionsTests
     }
 
     [Fact]
-    public void MoveOldest_WithAnArchive_MovesTheRecordWithoutItsHistory()
+    public void Add_RecordOnly_IsFoundWithAnEmptyHistoryAndNoEvents()
     {
-        var kept = new RetainedExecutions();
-        var archive = new RetainedExecutions();
-        kept.Add(Record(1), History(1), 1);
-        kept.Add(Record(2), History(2), 1);
+        // What the engine keeps of an execution when a durable journal holds its history.
+        var store = new RetainedExecutions();
+        store.Add(Record(1), [], 0);
 
-        Assert.True(kept.MoveOldest(archive));
-
-        Assert.False(kept.Contains(Record(1).Arn));
-        Assert.True(archive.TryGet(Record(1).Arn, out var archived));
-        Assert.Equal(Record(1), archived);
-        Assert.Equal("", Encoding.UTF8.GetString(archive.PackHistory(Record(1).Arn)!.AsSpan(1..^1)));
-        Assert.Equal(0, archive.Events);
-        Assert.True(kept.TryGet(Record(2).Arn, out _));
+        Assert.True(store.TryGet(Record(1).Arn, out var read));
+        Assert.Equal(Record(1), read);
+        Assert.Equal("[]", Encoding.UTF8.GetString(store.PackHistory(Record(1).Arn)!));
+        Assert.Equal(0, store.Events);
     }
 
     [Fact]
@@ -135,7 +130,7 @@ public sealed class RetainedExecutionsTests
         Assert.Equal("two", second.Output);
 
         // The older one let go: the newer one, same hash, is still found; the older is not.
-        store.MoveOldest(archive: null);
+        store.MoveOldest();
         Assert.False(store.Contains(Record(1).Arn));
         Assert.True(store.TryGet(Record(2).Arn, out var still));
         Assert.Equal("two", still.Output);
@@ -151,8 +146,8 @@ public sealed class RetainedExecutionsTests
         store.Add(Record(3), History(3), 1);
 
         Assert.Equal(big.Length + 2, store.PackHistory(Record(2).Arn)!.Length);
-        store.MoveOldest(archive: null);
-        store.MoveOldest(archive: null);
+        store.MoveOldest();
+        store.MoveOldest();
         Assert.False(store.Contains(Record(2).Arn));
         Assert.True(store.Contains(Record(3).Arn));
     }
@@ -162,8 +157,8 @@ public sealed class RetainedExecutionsTests
     {
         var store = new RetainedExecutions(hash: _ => 7);
         store.Add(Record(1), History(1), 1);
-        store.MoveOldest(archive: null);
-        Assert.False(store.MoveOldest(archive: null));
+        store.MoveOldest();
+        Assert.False(store.MoveOldest());
 
         store.Add(Record(2), History(2), 1);
 
@@ -175,7 +170,7 @@ public sealed class RetainedExecutionsTests
     [Fact]
     public async Task ListExecutions_KeptAndArchivedExecutionsOfTwoMachines_ListsEachMachinesOwnOnce()
     {
-        // Durable journal with room for two executions' histories: older ones are archived (record only).
+        // Durable journal: the engine keeps records only and reads every history from the journal, whatever the bound.
         var journal = new InMemoryExecutionJournal(keepPositions: true);
         await using var h = new EngineHarness(journal, options: new EngineOptions { MaxRetainedHistoryEvents = 8 });
         var first = await h.CreateAsync(Definition, "first");
