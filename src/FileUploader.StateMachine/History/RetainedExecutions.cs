@@ -13,6 +13,8 @@ namespace FileUploader.StateMachine.History;
 /// Entries are appended at the tail and let go oldest first (<see cref="MoveOldest"/>), so the log's memory is reused
 /// a whole chunk at a time, and letting one go touches neither its entry nor the table (both cold by then: a cache miss
 /// each): the table tells a live position from a let-go one by comparing it with the oldest live position.
+/// New entries reach the table a batch at a time (<see cref="IndexPending"/>): each one's slot is a cache miss at a random
+/// place in megabytes, and a batch lets the processor wait for many of them at once instead of for one per Add.
 /// Not thread-safe: the engine calls it under its lock.
 /// </summary>
 internal sealed class RetainedExecutions
@@ -40,6 +42,9 @@ internal sealed class RetainedExecutions
     private const int MinSlots = 64;
     private const long EmptySlot = -1;
 
+    // Entries added but not yet in the table; lookups also search them (a few dozen numbers, in cache).
+    private const int PendingBatch = 32;
+
     private readonly Func<string, int> _hash;
     private readonly List<Chunk> _chunks = [];
     private readonly Stack<byte[]> _freeChunks = new();
@@ -50,6 +55,8 @@ internal sealed class RetainedExecutions
     // Numbers only: the collector does not trace it.
     private Slot[] _slots = NewSlots(MinSlots);
     private int _usedSlots;
+    private readonly Slot[] _pending = new Slot[PendingBatch];
+    private int _pendingCount;
 
     // Length and event count of each entry, oldest first: letting one go reads them here, not from its cold entry.
     private readonly Queue<(int Length, int Events)> _order = new();
@@ -65,7 +72,7 @@ internal sealed class RetainedExecutions
     private int _headOffset;
 
     /// <param name="hash">The ARN hash; tests give a colliding one.</param>
-    public RetainedExecutions(Func<string, int>? hash = null) => _hash = hash ?? (static arn => arn.GetHashCode(StringComparison.Ordinal));
+    public RetainedExecutions(Func<string, int>? hash = null) => _hash = hash ?? HashOfName;
 
     public int Count { get; private set; }
 
@@ -103,7 +110,12 @@ internal sealed class RetainedExecutions
         at = WriteString(entry, at, record.Cause);
         BinaryPrimitives.WriteInt32LittleEndian(entry[at..], history.Length);
         history.CopyTo(entry[(at + sizeof(int))..]);
-        Index(hash, position);
+        _pending[_pendingCount++] = new Slot(hash, position);
+        if (_pendingCount == PendingBatch)
+        {
+            IndexPending();
+        }
+
         _order.Enqueue((size, eventCount));
         Count++;
         Events += eventCount;
@@ -191,6 +203,7 @@ internal sealed class RetainedExecutions
             last.Used = 0;
             _firstSequence++;
             _headOffset = 0;
+            _pendingCount = 0;
         }
 
         return true;
@@ -200,6 +213,15 @@ internal sealed class RetainedExecutions
     {
         var hash = _hash(arn);
         var head = HeadPosition;
+        for (var i = 0; i < _pendingCount; i++)
+        {
+            position = _pending[i].Position;
+            if (position >= head && _pending[i].Hash == hash && SameText(ReadUtf8(EntryAt(position), HeaderSize, out _), arn))
+            {
+                return true;
+            }
+        }
+
         var mask = _slots.Length - 1;
         for (var slot = hash & mask; ; slot = (slot + 1) & mask)
         {
@@ -214,6 +236,18 @@ internal sealed class RetainedExecutions
                 return true;
             }
         }
+    }
+
+    /// <summary>Moves the pending entries into the table.</summary>
+    private void IndexPending()
+    {
+        // One loop of independent slots: the processor runs ahead into the next ones while the first misses are served.
+        for (var i = 0; i < _pendingCount; i++)
+        {
+            Index(_pending[i].Hash, _pending[i].Position);
+        }
+
+        _pendingCount = 0;
     }
 
     /// <summary>Puts a new entry in the index: in the first empty slot of its probe, or one whose entry was let go.</summary>
@@ -270,6 +304,12 @@ internal sealed class RetainedExecutions
             }
         }
     }
+
+    /// <summary>
+    /// The hash of the execution's name, the ARN's last segment: Marvin (randomised, so chosen names cannot pile up in
+    /// one probe) costs by the character, and the ARN's prefix, the same for every execution of a machine, adds nothing.
+    /// </summary>
+    private static int HashOfName(string arn) => string.GetHashCode(arn.AsSpan(arn.LastIndexOf(':') + 1), StringComparison.Ordinal);
 
     private static Slot[] NewSlots(int size)
     {

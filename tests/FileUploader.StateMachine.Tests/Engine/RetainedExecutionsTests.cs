@@ -7,7 +7,7 @@ namespace FileUploader.StateMachine.Tests.Engine;
 
 /// <summary>
 /// Finished executions kept as packed bytes (<see cref="RetainedExecutions"/>): every record field and the history read
-/// back exactly, found by ARN among many, let go oldest first, records kept without a history, and two ARNs with the same
+/// back exactly, found by ARN among many (also before they reach the index), let go oldest first, records kept without a history, and two ARNs with the same
 /// hash each answered with their own entry.
 /// </summary>
 public sealed class RetainedExecutionsTests
@@ -114,6 +114,34 @@ public sealed class RetainedExecutionsTests
         Assert.Equal(Record(1), read);
         Assert.Equal("[]", Encoding.UTF8.GetString(store.PackHistory(Record(1).Arn)!));
         Assert.Equal(0, store.Events);
+    }
+
+    [Fact]
+    public void TryGet_EntriesNotYetIndexedAndSomeLetGo_FindsExactlyTheLiveOnes()
+    {
+        // New entries reach the index in batches: lookups must see the ones still waiting, and not the let-go ones
+        // among them, also once those are indexed (as let-go slots) and the index is rebuilt.
+        var store = new RetainedExecutions(hash: arn => arn.Length);
+        for (var i = 0; i < 45; i++)
+        {
+            store.Add(Record(i), History(i), 1);
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            store.MoveOldest();
+        }
+
+        Assert.All(Enumerable.Range(0, 40), i => Assert.False(store.Contains(Record(i).Arn)));
+        Assert.All(Enumerable.Range(40, 5), i => Assert.True(store.Contains(Record(i).Arn)));
+        for (var i = 45; i < 200; i++)
+        {
+            store.Add(Record(i), History(i), 1);
+        }
+
+        Assert.All(Enumerable.Range(0, 40), i => Assert.False(store.Contains(Record(i).Arn)));
+        Assert.All(Enumerable.Range(40, 160), i => Assert.True(store.TryGet(Record(i).Arn, out var read) && read.Name == $"e-{i}"));
+        Assert.Equal(160, store.Count);
     }
 
     [Fact]
