@@ -360,12 +360,12 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     /// </summary>
     /// <remarks>
     /// A durable journal already holds every finished execution's history (its last commit came before this call), so
-    /// a copy here would only be a cache, and it was not worth its cost. Copying each history (about 3.5 KB for a
-    /// 5-state run) into memory that a growing store had never touched took a page fault every page or so, and moving
-    /// records to the archive as copies were let go was more of the same: together about 12 % of a journaled run's CPU.
-    /// What the copy saved was about 50 µs on a GetExecutionHistory of a just-finished run (about 30 µs from memory,
-    /// about 80 µs from the journal, for 12 events), which only pays if more than about one run in ten has its history
-    /// read; the local service reads executions with DescribeExecution, which the record answers from memory.
+    /// a copy here would only be a cache, and it did not pay. Copying each history (about 3.5 KB for a 5-state run)
+    /// into memory a growing store had never touched took a page fault every page or so, and moving records to the
+    /// archive as copies were let go cost more of the same: together about 12 % of a journaled run's CPU. It saved
+    /// nothing measurable: a GetExecutionHistory of a just-finished run took 35-50 µs for 12 events from either (on the
+    /// 2-core bench box; SQLite's page cache still holds the rows just written). The records stay in memory: the
+    /// service's DescribeExecution and ListExecutions are answered from them.
     /// </remarks>
     private void Retain(ExecutionRun run)
     {
