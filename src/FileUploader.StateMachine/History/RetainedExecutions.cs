@@ -242,9 +242,14 @@ internal sealed class RetainedExecutions
     private void IndexPending()
     {
         // One loop of independent slots: the processor runs ahead into the next ones while the first misses are served.
+        // Entries let go while they waited take no slot.
+        var head = HeadPosition;
         for (var i = 0; i < _pendingCount; i++)
         {
-            Index(_pending[i].Hash, _pending[i].Position);
+            if (_pending[i].Position >= head)
+            {
+                Index(_pending[i].Hash, _pending[i].Position);
+            }
         }
 
         _pendingCount = 0;
