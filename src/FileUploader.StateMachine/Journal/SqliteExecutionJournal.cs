@@ -210,7 +210,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     public static SqliteExecutionJournal Open(string path, JournalDurability durability = JournalDurability.Normal)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DataSource(path), Pooling = false }.ToString());
         try
         {
             connection.Open();
@@ -235,6 +235,15 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The file as SQLite is to open it: through <see cref="WalWriteCoalescingVfs"/> (a URI names the VFS), or as the
+    /// plain path where that VFS cannot be registered.
+    /// </summary>
+    private static string DataSource(string path) =>
+        WalWriteCoalescingVfs.EnsureRegistered()
+            ? $"{new Uri(Path.GetFullPath(path)).AbsoluteUri}?vfs={WalWriteCoalescingVfs.Name}"
+            : path;
 
     public void SaveStateMachine(StateMachineRecord stateMachine)
     {
