@@ -238,12 +238,16 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>
     /// The file as SQLite is to open it: through <see cref="WalWriteCoalescingVfs"/> (a URI names the VFS), or as the
-    /// plain path where that VFS cannot be registered.
+    /// plain path where that VFS cannot be registered or the path cannot be a SQLite URI (a UNC path has a host, which
+    /// SQLite's URIs may not name).
     /// </summary>
-    private static string DataSource(string path) =>
-        WalWriteCoalescingVfs.EnsureRegistered()
-            ? $"{new Uri(Path.GetFullPath(path)).AbsoluteUri}?vfs={WalWriteCoalescingVfs.Name}"
+    private static string DataSource(string path)
+    {
+        var uri = new Uri(Path.GetFullPath(path));
+        return WalWriteCoalescingVfs.EnsureRegistered() && !uri.IsUnc
+            ? $"{uri.AbsoluteUri}?vfs={WalWriteCoalescingVfs.Name}"
             : path;
+    }
 
     public void SaveStateMachine(StateMachineRecord stateMachine)
     {
