@@ -66,7 +66,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     private readonly Lock _sync = new();
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _insertRun;
+    private readonly RawStatement _insertRun;
     private readonly SqliteCommand _updateRun;
     private readonly SqliteCommand _insertDefinition;
     private readonly Dictionary<string, string> _storedDefinitionIds = new(StringComparer.Ordinal);
@@ -141,10 +141,11 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         _begin = Prepare("BEGIN");
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");
-        _insertRun = Prepare("""
+        // Every execution's first batch runs this, most executions nothing else: bound through SQLite directly (RawStatement).
+        _insertRun = new RawStatement(connection, """
             INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at, first_events, batch_ids)
-            VALUES ($id, $arn, $sm, $name, $status, $start, $stop, $input, $output, $error, $cause, $definition, $role, $timeout, $events, $batches)
-            """, "$id", "$arn", "$sm", "$name", "$status", "$start", "$stop", "$input", "$output", "$error", "$cause", "$definition", "$role", "$timeout", "$events", "$batches");
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            """);
         // Only the status columns change after an execution started (and the batch ids, recorded whenever the row is written).
         _updateRun = Prepare("""
             UPDATE runs SET status = $status, stop_date = $stop, output = $output, error = $error, cause = $cause, batch_ids = $batches WHERE id = $id
@@ -209,7 +210,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     public static SqliteExecutionJournal Open(string path, JournalDurability durability = JournalDurability.Normal)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DataSource(path), Pooling = false }.ToString());
         try
         {
             connection.Open();
@@ -233,6 +234,19 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The file as SQLite is to open it: through <see cref="WalWriteCoalescingVfs"/> (a URI names the VFS), or as the
+    /// plain path where that VFS cannot be registered or the path cannot be a SQLite URI (a UNC path has a host, which
+    /// SQLite's URIs may not name).
+    /// </summary>
+    private static string DataSource(string path)
+    {
+        var uri = new Uri(Path.GetFullPath(path));
+        return WalWriteCoalescingVfs.EnsureRegistered() && !uri.IsUnc
+            ? $"{uri.AbsoluteUri}?vfs={WalWriteCoalescingVfs.Name}"
+            : path;
     }
 
     public void SaveStateMachine(StateMachineRecord stateMachine)
@@ -566,9 +580,23 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                 InsertBatchLocked(runId, batchEvents, frames);
             }
 
-            Run(_insertRun, runId, e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate.UtcTicks, e.StopDate?.UtcTicks,
-                e.Input, e.Output, e.Error, e.Cause, DefinitionIdLocked(e.Definition), e.RoleArn, e.TimeoutAt?.UtcTicks,
-                eventsInRow ? events : null, EncodedBatchIdsLocked(runId));
+            _insertRun.Bind(1, runId);
+            _insertRun.Bind(2, e.Arn);
+            _insertRun.Bind(3, e.StateMachineArn);
+            _insertRun.Bind(4, e.Name);
+            _insertRun.Bind(5, e.Status);
+            _insertRun.Bind(6, e.StartDate.UtcTicks);
+            _insertRun.Bind(7, e.StopDate?.UtcTicks);
+            _insertRun.Bind(8, e.Input);
+            _insertRun.Bind(9, e.Output);
+            _insertRun.Bind(10, e.Error);
+            _insertRun.Bind(11, e.Cause);
+            _insertRun.Bind(12, DefinitionIdLocked(e.Definition));
+            _insertRun.Bind(13, e.RoleArn);
+            _insertRun.Bind(14, e.TimeoutAt?.UtcTicks);
+            _insertRun.Bind(15, eventsInRow ? events : null);
+            _insertRun.Bind(16, EncodedBatchIdsLocked(runId));
+            _insertRun.Execute();
             if (_pendingBatchIds.ContainsKey(runId))
             {
                 // A run without rows (every run of a machine that cannot wait) is in no list: nothing to track.

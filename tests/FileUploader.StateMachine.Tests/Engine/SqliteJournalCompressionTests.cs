@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Journal;
@@ -6,8 +8,9 @@ using Microsoft.Data.Sqlite;
 namespace FileUploader.StateMachine.Tests.Engine;
 
 /// <summary>
-/// Packed history events are stored Brotli-compressed when that makes them smaller (<see cref="PackedEventsCompression"/>),
-/// behind a first byte no JSON starts with, so rows written plain (by older journals, or too small to shrink) still read.
+/// Packed history events are stored LZ4-compressed when that makes them smaller (<see cref="PackedEventsCompression"/>),
+/// behind a first byte no JSON starts with, so rows written plain (by older journals, or too small to shrink) and rows
+/// the previous version compressed with Brotli still read.
 /// </summary>
 public sealed class SqliteJournalCompressionTests : IDisposable
 {
@@ -25,7 +28,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
 
         var stored = PackedEventsCompression.Encode(packed);
 
-        Assert.Equal(PackedEventsCompression.BrotliMarker, stored[0]);
+        Assert.Equal(PackedEventsCompression.Lz4Marker, stored[0]);
         Assert.True(stored.Length * 2 < packed.Length, $"{packed.Length} bytes were stored as {stored.Length}");
         Assert.Equal(packed, PackedEventsCompression.Decode(stored).ToArray());
     }
@@ -33,7 +36,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
     [Fact]
     public void Encode_PayloadThatDoesNotShrink_IsStoredAsItIsAndDecodesToItself()
     {
-        // Random bytes after a '[': Brotli cannot make them smaller, so the plain form is kept.
+        // Random bytes after a '[': LZ4 cannot make them smaller, so the plain form is kept.
         var packed = new byte[4096];
         new Random(42).NextBytes(packed);
         packed[0] = (byte)'[';
@@ -60,6 +63,67 @@ public sealed class SqliteJournalCompressionTests : IDisposable
 
         Assert.Throws<InvalidDataException>(() => PackedEventsCompression.Decode(stored[..(stored.Length / 2)]));
         Assert.Throws<InvalidDataException>(() => PackedEventsCompression.Decode(stored[..3]));
+    }
+
+    [Fact]
+    public void Decode_BrotliPayloadOfThePreviousVersion_DecodesToTheSameBytes()
+    {
+        var packed = Encoding.UTF8.GetBytes(PackedJson(1, 8));
+
+        var stored = BrotliPayload(packed);
+
+        Assert.Equal(packed, PackedEventsCompression.Decode(stored).ToArray());
+        Assert.Throws<InvalidDataException>(() => PackedEventsCompression.Decode(stored[..(stored.Length / 2)]));
+    }
+
+    [Fact]
+    public void Open_JournalWithBrotliRowsOfThePreviousVersion_ServesThemAndAppendsLz4Rows()
+    {
+        var running = Arn(1);
+        var older = Arn(2);
+        var first = Events(1, 4);
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
+        {
+            journal.Write(new ExecutionBatch(running, Record(running, "RUNNING"), first, [], [], false));
+        }
+
+        // As the previous version wrote them: a Brotli batch row of the running execution and a finished execution
+        // whose first events are Brotli.
+        var brotliLater = Events(5, 6);
+        var olderEvents = Events(1, 8);
+        using (var connection = Connect())
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO run_events (run_id, events) SELECT id, $later FROM runs WHERE arn = $running;
+                INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, definition, role_arn, first_events)
+                    SELECT MAX(id) + 1, $older, $machine, 'e-2', 'SUCCEEDED', 1, 2, '{}', '{}', definition, 'role', $olderEvents FROM runs;
+                """;
+            insert.Parameters.AddWithValue("$later", BrotliPayload(new HistoryEventPacking().Pack(brotliLater)));
+            insert.Parameters.AddWithValue("$running", running);
+            insert.Parameters.AddWithValue("$older", older);
+            insert.Parameters.AddWithValue("$machine", MachineArn);
+            insert.Parameters.AddWithValue("$olderEvents", BrotliPayload(new HistoryEventPacking().Pack(olderEvents)));
+            insert.ExecuteNonQuery();
+        }
+
+        var lz4Later = Events(11, 6);
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
+        {
+            AssertSameEvents([.. first, .. brotliLater], journal.LoadHistory(running));
+            AssertSameEvents(olderEvents, journal.LoadHistory(older));
+            journal.Write(new ExecutionBatch(running, Record(running, "SUCCEEDED"), lz4Later, [], [], false));
+        }
+
+        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
+        {
+            AssertSameEvents([.. first, .. brotliLater, .. lz4Later], reopened.LoadHistory(running));
+            AssertSameEvents(olderEvents, reopened.LoadHistory(older));
+        }
+
+        using var check = Connect();
+        var kinds = Blobs(check, "SELECT events FROM run_events ORDER BY id").Select(b => b[0]).ToList();
+        Assert.Equal([PackedEventsCompression.Lz4Marker, PackedEventsCompression.BrotliMarker, PackedEventsCompression.Lz4Marker], kinds);
     }
 
     [Fact]
@@ -90,7 +154,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         using var connection = Connect();
         var stored = Blobs(connection, "SELECT first_events FROM runs WHERE first_events IS NOT NULL UNION ALL SELECT events FROM run_events ORDER BY 1");
         Assert.Equal(3, stored.Count);
-        Assert.All(stored, s => Assert.Equal(PackedEventsCompression.BrotliMarker, s[0]));
+        Assert.All(stored, s => Assert.Equal(PackedEventsCompression.Lz4Marker, s[0]));
         var plainLength = new[] { finishedEvents, runningFirst, runningLater }.Sum(e => new HistoryEventPacking().Pack(e).Length);
         Assert.True(stored.Sum(s => s.Length) * 2 < plainLength, $"{plainLength} bytes were stored as {stored.Sum(s => s.Length)}");
     }
@@ -161,7 +225,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
 
         using var check = Connect();
         var kinds = Blobs(check, "SELECT events FROM run_events ORDER BY id").Select(b => b[0]).ToList();
-        Assert.Equal([PackedEventsCompression.BrotliMarker, (byte)'[', PackedEventsCompression.BrotliMarker], kinds);
+        Assert.Equal([PackedEventsCompression.Lz4Marker, (byte)'[', PackedEventsCompression.Lz4Marker], kinds);
     }
 
     /// <summary>Events shaped like a pass chain's: each state's document repeated in its Entered and Exited events.</summary>
@@ -169,6 +233,17 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         [.. Enumerable.Range(0, count).Select(i => new HistoryEvent(
             firstId + i, firstId + i - 1, Start.AddTicks(firstId + i), i % 2 == 0 ? "PassStateEntered" : "PassStateExited",
             $$$"""{"name":"Step{{{(firstId + i) / 2}}}","output":"{\"order\":\"o-{{{firstId + i}}}\",\"items\":[1,2,3,4,5,6,7,8],\"customer\":{\"name\":\"Ada Lovelace\",\"city\":\"London\"}}","outputDetails":{"truncated":false}}"""))];
+
+    /// <summary>A payload as the previous version stored it: marker, length, Brotli (quality 0, 64 KiB window).</summary>
+    private static byte[] BrotliPayload(byte[] packed)
+    {
+        var compressed = new byte[packed.Length + 64];
+        Assert.True(BrotliEncoder.TryCompress(packed, compressed, out var written, quality: 0, window: 16));
+        var header = new byte[5];
+        header[0] = PackedEventsCompression.BrotliMarker;
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(1), packed.Length);
+        return [.. header, .. compressed.AsSpan(0, written)];
+    }
 
     private static string PackedJson(long firstId, int count) => Encoding.UTF8.GetString(new HistoryEventPacking().Pack(Events(firstId, count)));
 
