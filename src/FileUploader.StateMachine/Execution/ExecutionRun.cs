@@ -189,6 +189,15 @@ internal sealed class ExecutionRun
         {
             ThrowIfHalted();
             var id = ++_lastEventId;
+            if (StateEventDetails.TryQuoteInput(input, top, top.Input, out var quotedInput))
+            {
+                // The usual input, printable ASCII, is quoted straight into the history (and, when compact, becomes
+                // the first state's Entered text): the writer's escaping of it was a visible share of a short execution.
+                _history.AppendExecutionStarted(id, top.LastEventId, timestamp, quotedInput, roleArn, stateMachineArn);
+                top.LastEventId = id;
+                return;
+            }
+
             var writer = _history.BeginEvent(id, top.LastEventId, timestamp, ExecutionStartedType);
             writer.WriteStartObject();
             writer.WriteString(InputProperty, input);
@@ -376,22 +385,27 @@ internal sealed class ExecutionRun
 
             var now = _time.GetUtcNow();
             var id = ++_lastEventId;
-            var writer = _history.BeginEvent(id, frame?.LastEventId ?? id - 1, now, eventType);
-            if (details is not null)
-            {
-                details.WriteTo(writer);
-            }
-            else if (StateEventDetails.TryWriteLastOutput(writer, frame!, frame!.Step + 1, frame.Output, out var lastOutput))
+            var previousEventId = frame?.LastEventId ?? id - 1;
+            if (details is null && StateEventDetails.TryAppendLastOutput(_history, id, previousEventId, now, frame!, frame!.Step + 1, frame.Output, out var lastOutput))
             {
                 output = frame.RenderedOutputJson ?? lastOutput;
             }
             else
             {
-                output = frame.OutputJson;
-                new EventDetails { Output = output }.WriteTo(writer);
+                var writer = _history.BeginEvent(id, previousEventId, now, eventType);
+                if (details is not null)
+                {
+                    details.WriteTo(writer);
+                }
+                else
+                {
+                    output = frame!.OutputJson;
+                    new EventDetails { Output = output }.WriteTo(writer);
+                }
+
+                _history.EndEvent(writer);
             }
 
-            _history.EndEvent(writer);
             Volatile.Write(ref _record, _record with { Status = status, StopDate = now, Output = output, Error = error, Cause = cause });
             _recordDirty = true;
             _dirtyFrames?.Clear();
