@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -7,15 +8,29 @@ using System.Text.Json.Nodes;
 namespace FileUploader.StateMachine.Execution;
 
 /// <summary>
-/// Compact JSON text of a state's input or output, as AWS prints it (no HTML escaping). Reuses one writer and
-/// buffer per thread because the engine serializes every state's output for its history event.
+/// Compact JSON text of a state's input or output, as AWS prints it (no HTML escaping): byte for byte what a
+/// <see cref="Utf8JsonWriter"/> with the relaxed encoder writes. Reuses one buffer per thread because the engine
+/// renders every state's output for its history event.
 /// </summary>
+/// <remarks>
+/// The usual document is written here directly: objects, arrays, numbers and literals as the parsed input holds
+/// them, and names and strings of printable ASCII without <c>"</c> or <c>\</c>, which the writer copies unchanged.
+/// Every other value (an escape, a character the encoder may escape, a number held as a .NET number) is written by
+/// the writer itself, so the rules stay the writer's. Going through the writer for the whole document was most of
+/// the cost of a state's history event.
+/// </remarks>
 internal static class JsonText
 {
+    // Deeper documents are left to the writer whole, so its own depth limit applies to them as before.
+    private const int MaxDirectDepth = 64;
+
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
 
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
@@ -24,41 +39,220 @@ internal static class JsonText
 
     /// <summary>
     /// The UTF-8 text of <paramref name="node"/> in this thread's buffer: valid until the next call on the same
-    /// thread, so copy or consume it at once (history events embed it without making a string).
+    /// thread, so copy or consume it at once (history events embed it without making a string). With
+    /// <paramref name="escaped"/>, the text as the inside of a JSON string instead: each <c>"</c> and <c>\</c> preceded
+    /// by a backslash (see <see cref="Escape"/>).
     /// </summary>
-    public static ReadOnlySpan<byte> WriteUtf8(JsonNode? node)
+    public static ReadOnlySpan<byte> WriteUtf8(JsonNode? node, bool escaped = false)
     {
-        var writer = StartWriting(out var buffer);
-        WriteValue(writer, node);
-        return Finish(writer, buffer);
+        var buffer = StartWriting();
+        if (!TryWriteNode(buffer, node, escaped, depth: 0))
+        {
+            buffer.ResetWrittenCount();
+            WriteWithWriter(buffer, memberName: null, node, escaped);
+        }
+
+        return Finish(buffer);
     }
 
     /// <summary>
     /// The UTF-8 text of one object member, <c>"name":value</c>, exactly as it appears inside the object's own text;
-    /// in this thread's buffer, like <see cref="WriteUtf8"/>.
+    /// in this thread's buffer, like <see cref="WriteUtf8"/> (escaped the same way with <paramref name="escaped"/>).
     /// </summary>
-    public static ReadOnlySpan<byte> WriteMemberUtf8(string name, JsonNode? value)
+    public static ReadOnlySpan<byte> WriteMemberUtf8(string name, JsonNode? value, bool escaped = false)
     {
-        var writer = StartWriting(out var buffer);
-        writer.WriteStartObject();
-        writer.WritePropertyName(name);
-        WriteValue(writer, value);
-        writer.WriteEndObject();
-        var text = Finish(writer, buffer);
-        return text[1..^1];
+        var buffer = StartWriting();
+        WriteName(buffer, name, escaped);
+        Append(buffer, (byte)':');
+        if (!TryWriteNode(buffer, value, escaped, depth: 1))
+        {
+            // Inside an object, as the writer counts the depth.
+            buffer.ResetWrittenCount();
+            WriteWithWriter(buffer, name, value, escaped);
+            return Finish(buffer)[1..^1];
+        }
+
+        return Finish(buffer);
     }
 
-    private static Utf8JsonWriter StartWriting(out ArrayBufferWriter<byte> buffer)
+    /// <summary>
+    /// Copies JSON text escaped as the inside of a JSON string with only <c>"</c> and <c>\</c> escaped: everything
+    /// else the relaxed encoder would escape is already escaped inside compact JSON text, so this is byte for byte
+    /// what <see cref="Utf8JsonWriter.WriteStringValue(ReadOnlySpan{byte})"/> writes with that encoder. Answers the
+    /// position in <paramref name="output"/> after it; the caller makes room for twice the text.
+    /// </summary>
+    public static int Escape(ReadOnlySpan<byte> text, Span<byte> output, int at)
     {
-        buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, Options);
-        writer.Reset(buffer);
-        return writer;
+        // One pass over the bytes: a compact JSON document is full of quotes (two per key), so searching for
+        // the next one with IndexOfAny costs a call per quote; measured 4x slower on a typical state document.
+        foreach (var b in text)
+        {
+            if (b is (byte)'"' or (byte)'\\')
+            {
+                output[at++] = (byte)'\\';
+            }
+
+            output[at++] = b;
+        }
+
+        return at;
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, JsonNode? node)
+    /// <summary>Writes <paramref name="node"/> directly; false (part written) when it needs the writer as a whole.</summary>
+    private static bool TryWriteNode(ArrayBufferWriter<byte> buffer, JsonNode? node, bool escaped, int depth)
     {
+        switch (node)
+        {
+            case null:
+                Append(buffer, "null"u8);
+                return true;
+            case JsonObject obj:
+                if (depth >= MaxDirectDepth || !TryCount(obj, out var count))
+                {
+                    return false;
+                }
+
+                Append(buffer, (byte)'{');
+                for (var i = 0; i < count; i++)
+                {
+                    if (i > 0)
+                    {
+                        Append(buffer, (byte)',');
+                    }
+
+                    var (name, value) = obj.GetAt(i);
+                    WriteName(buffer, name, escaped);
+                    Append(buffer, (byte)':');
+                    if (!TryWriteNode(buffer, value, escaped, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                Append(buffer, (byte)'}');
+                return true;
+            case JsonArray array:
+                if (depth >= MaxDirectDepth)
+                {
+                    return false;
+                }
+
+                Append(buffer, (byte)'[');
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        Append(buffer, (byte)',');
+                    }
+
+                    if (!TryWriteNode(buffer, array[i], escaped, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                Append(buffer, (byte)']');
+                return true;
+            default:
+                WriteValue(buffer, (JsonValue)node, escaped);
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// The object's member count, which makes it read its members from the parsed input if it had not yet. False when
+    /// that fails: only an input object that repeats a name can, and the writer renders one from the input as it is.
+    /// </summary>
+    private static bool TryCount(JsonObject obj, out int count)
+    {
+        try
+        {
+            count = obj.Count;
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            count = 0;
+            return false;
+        }
+    }
+
+    private static void WriteValue(ArrayBufferWriter<byte> buffer, JsonValue value, bool escaped)
+    {
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            // A value of the parsed input: its text as the input has it, which the writer copies when it is a
+            // number, a literal, or a string without escapes in printable ASCII.
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
+                    Append(buffer, raw);
+                    return;
+                case JsonValueKind.String when IsPlain(raw[1..^1]):
+                    WriteQuote(buffer, escaped);
+                    Append(buffer, raw[1..^1]);
+                    WriteQuote(buffer, escaped);
+                    return;
+            }
+        }
+        else if (value.TryGetValue<string>(out var text) && IsPlain(text))
+        {
+            WriteQuote(buffer, escaped);
+            Ascii(buffer, text);
+            WriteQuote(buffer, escaped);
+            return;
+        }
+
+        WriteWithWriter(buffer, memberName: null, value, escaped);
+    }
+
+    private static void WriteName(ArrayBufferWriter<byte> buffer, string name, bool escaped)
+    {
+        if (IsPlain(name))
+        {
+            WriteQuote(buffer, escaped);
+            Ascii(buffer, name);
+            WriteQuote(buffer, escaped);
+            return;
+        }
+
+        // As the writer escapes a property name (the same encoder); rare enough to encode each time.
+        var encoded = JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes;
+        WriteQuote(buffer, escaped);
+        if (escaped)
+        {
+            var span = buffer.GetSpan(encoded.Length * 2);
+            buffer.Advance(Escape(encoded, span, 0));
+        }
+        else
+        {
+            Append(buffer, encoded);
+        }
+
+        WriteQuote(buffer, escaped);
+    }
+
+    /// <summary>
+    /// The writer's own rendering of <paramref name="node"/> (with <paramref name="memberName"/>, of the object
+    /// <c>{"name":node}</c>), escaped when asked.
+    /// </summary>
+    private static void WriteWithWriter(ArrayBufferWriter<byte> buffer, string? memberName, JsonNode? node, bool escaped)
+    {
+        var target = escaped ? t_scratch ??= new ArrayBufferWriter<byte>(256) : buffer;
+        if (escaped)
+        {
+            target.ResetWrittenCount();
+        }
+
+        var writer = t_writer ??= new Utf8JsonWriter(target, Options);
+        writer.Reset(target);
+        if (memberName is not null)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(memberName);
+        }
+
         if (node is null)
         {
             writer.WriteNullValue();
@@ -67,11 +261,73 @@ internal static class JsonText
         {
             node.WriteTo(writer);
         }
+
+        if (memberName is not null)
+        {
+            writer.WriteEndObject();
+        }
+
+        writer.Flush();
+        if (escaped)
+        {
+            var text = target.WrittenSpan;
+            var span = buffer.GetSpan(text.Length * 2);
+            buffer.Advance(Escape(text, span, 0));
+            if (target.Capacity > 1 << 20)
+            {
+                // Not kept, as in Finish.
+                t_scratch = null;
+            }
+        }
     }
 
-    private static ReadOnlySpan<byte> Finish(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    /// <summary>True for text the writer copies unchanged: printable ASCII without <c>"</c> or <c>\</c>.</summary>
+    private static bool IsPlain(ReadOnlySpan<char> text) =>
+        !text.ContainsAnyExceptInRange(' ', '~') && !text.ContainsAny('"', '\\');
+
+    private static bool IsPlain(ReadOnlySpan<byte> text) =>
+        !text.ContainsAnyExceptInRange((byte)' ', (byte)'~') && !text.ContainsAny((byte)'"', (byte)'\\');
+
+    private static void WriteQuote(ArrayBufferWriter<byte> buffer, bool escaped)
     {
-        writer.Flush();
+        if (escaped)
+        {
+            Append(buffer, "\\\""u8);
+        }
+        else
+        {
+            Append(buffer, (byte)'"');
+        }
+    }
+
+    private static void Ascii(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var span = buffer.GetSpan(text.Length);
+        System.Text.Ascii.FromUtf16(text, span, out var written);
+        buffer.Advance(written);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(buffer.GetSpan(bytes.Length));
+        buffer.Advance(bytes.Length);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, byte b)
+    {
+        buffer.GetSpan(1)[0] = b;
+        buffer.Advance(1);
+    }
+
+    private static ArrayBufferWriter<byte> StartWriting()
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static ReadOnlySpan<byte> Finish(ArrayBufferWriter<byte> buffer)
+    {
         var text = buffer.WrittenSpan;
         if (buffer.Capacity > 1 << 20)
         {
