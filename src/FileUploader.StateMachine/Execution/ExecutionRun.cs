@@ -14,8 +14,6 @@ namespace FileUploader.StateMachine.Execution;
 internal sealed class ExecutionRun
 {
     private static readonly CancellationTokenSource Cancelled = CreateCancelled();
-    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
-    private static readonly JsonEncodedText IndexProperty = JsonEncodedText.Encode("index");
     private static readonly JsonEncodedText InputProperty = JsonEncodedText.Encode("input");
     private static readonly JsonEncodedText InputDetailsProperty = JsonEncodedText.Encode("inputDetails");
     private static readonly JsonEncodedText TruncatedProperty = JsonEncodedText.Encode("truncated");
@@ -214,7 +212,8 @@ internal sealed class ExecutionRun
 
     /// <summary>
     /// Appends a Map iteration's Started/Succeeded/Aborted event, <c>{"name", "index"}</c> as
-    /// <see cref="EventDetails.WriteTo"/> writes it, without an <see cref="EventDetails"/> per iteration.
+    /// <see cref="EventDetails.WriteTo"/> writes it, without an <see cref="EventDetails"/> per iteration (see
+    /// <see cref="HistoryLog.AppendIterationEvent"/>).
     /// </summary>
     public void AddIterationEvent(Frame child, JsonEncodedText type, JsonEncodedText name)
     {
@@ -222,12 +221,7 @@ internal sealed class ExecutionRun
         {
             ThrowIfHalted();
             var id = ++_lastEventId;
-            var writer = _history.BeginEvent(id, child.LastEventId, _time.GetUtcNow(), type);
-            writer.WriteStartObject();
-            writer.WriteString(NameProperty, name);
-            writer.WriteNumber(IndexProperty, child.Index);
-            writer.WriteEndObject();
-            _history.EndEvent(writer);
+            _history.AppendIterationEvent(id, child.LastEventId, _time.GetUtcNow(), type, name, child.Index);
             child.LastEventId = id;
         }
     }

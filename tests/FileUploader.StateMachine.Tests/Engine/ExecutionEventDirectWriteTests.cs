@@ -143,6 +143,33 @@ public sealed class ExecutionEventDirectWriteTests
         Assert.Equal(viaWriter.PackAll(), direct.PackAll());
     }
 
+    [Theory]
+    [InlineData("Each", 0)]
+    [InlineData("with \"quotes\", \\, é and 🎉", int.MaxValue)]
+    [InlineData("", 17)]
+    public void AppendIterationEvent_NamesNeedingEscapes_MatchesWriterBytes(string name, int index)
+    {
+        var type = JsonEncodedText.Encode("MapIterationStarted");
+        var encodedName = JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        var time = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
+
+        var viaWriter = new HistoryLog();
+        var direct = new HistoryLog();
+        for (var id = 1L; id <= 2; id++)
+        {
+            var writer = viaWriter.BeginEvent(id, id - 1, time, type);
+            writer.WriteStartObject();
+            writer.WriteString("name", encodedName);
+            writer.WriteNumber("index", index);
+            writer.WriteEndObject();
+            viaWriter.EndEvent(writer);
+            direct.AppendIterationEvent(id, id - 1, time, type, encodedName, index);
+        }
+
+        Assert.Equal(Encoding.UTF8.GetString(viaWriter.Written), Encoding.UTF8.GetString(direct.Written));
+        Assert.Equal(viaWriter.PackAll(), direct.PackAll());
+    }
+
     private static string Document(string? nameField, string? name, string documentField, string document, string detailsField) => Write(w =>
     {
         w.WriteStartObject();
