@@ -27,10 +27,10 @@ internal static class JsonText
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static Utf8Buffer? t_buffer;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_scratch;
+    private static Utf8Buffer? t_scratch;
 
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
@@ -48,7 +48,7 @@ internal static class JsonText
         var buffer = StartWriting();
         if (!TryWriteNode(buffer, node, escaped, depth: 0))
         {
-            buffer.ResetWrittenCount();
+            buffer.Clear();
             WriteWithWriter(buffer, memberName: null, node, escaped);
         }
 
@@ -63,11 +63,11 @@ internal static class JsonText
     {
         var buffer = StartWriting();
         WriteName(buffer, name, escaped);
-        Append(buffer, (byte)':');
+        buffer.Append((byte)':');
         if (!TryWriteNode(buffer, value, escaped, depth: 1))
         {
             // Inside an object, as the writer counts the depth.
-            buffer.ResetWrittenCount();
+            buffer.Clear();
             WriteWithWriter(buffer, name, value, escaped);
             return Finish(buffer)[1..^1];
         }
@@ -99,12 +99,12 @@ internal static class JsonText
     }
 
     /// <summary>Writes <paramref name="node"/> directly; false (part written) when it needs the writer as a whole.</summary>
-    private static bool TryWriteNode(ArrayBufferWriter<byte> buffer, JsonNode? node, bool escaped, int depth)
+    private static bool TryWriteNode(Utf8Buffer buffer, JsonNode? node, bool escaped, int depth)
     {
         switch (node)
         {
             case null:
-                Append(buffer, "null"u8);
+                buffer.Append("null"u8);
                 return true;
             case JsonObject obj:
                 if (depth >= MaxDirectDepth || !TryCount(obj, out var count))
@@ -112,24 +112,24 @@ internal static class JsonText
                     return false;
                 }
 
-                Append(buffer, (byte)'{');
+                buffer.Append((byte)'{');
                 for (var i = 0; i < count; i++)
                 {
                     if (i > 0)
                     {
-                        Append(buffer, (byte)',');
+                        buffer.Append((byte)',');
                     }
 
                     var (name, value) = obj.GetAt(i);
                     WriteName(buffer, name, escaped);
-                    Append(buffer, (byte)':');
+                    buffer.Append((byte)':');
                     if (!TryWriteNode(buffer, value, escaped, depth + 1))
                     {
                         return false;
                     }
                 }
 
-                Append(buffer, (byte)'}');
+                buffer.Append((byte)'}');
                 return true;
             case JsonArray array:
                 if (depth >= MaxDirectDepth)
@@ -137,12 +137,12 @@ internal static class JsonText
                     return false;
                 }
 
-                Append(buffer, (byte)'[');
+                buffer.Append((byte)'[');
                 for (var i = 0; i < array.Count; i++)
                 {
                     if (i > 0)
                     {
-                        Append(buffer, (byte)',');
+                        buffer.Append((byte)',');
                     }
 
                     if (!TryWriteNode(buffer, array[i], escaped, depth + 1))
@@ -151,7 +151,7 @@ internal static class JsonText
                     }
                 }
 
-                Append(buffer, (byte)']');
+                buffer.Append((byte)']');
                 return true;
             default:
                 WriteValue(buffer, (JsonValue)node, escaped);
@@ -177,7 +177,7 @@ internal static class JsonText
         }
     }
 
-    private static void WriteValue(ArrayBufferWriter<byte> buffer, JsonValue value, bool escaped)
+    private static void WriteValue(Utf8Buffer buffer, JsonValue value, bool escaped)
     {
         if (value.TryGetValue<JsonElement>(out var element))
         {
@@ -187,62 +187,54 @@ internal static class JsonText
             switch (element.ValueKind)
             {
                 case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
-                    Append(buffer, raw);
+                    buffer.Append(raw);
                     return;
                 case JsonValueKind.String when IsPlain(raw[1..^1]):
-                    WriteQuote(buffer, escaped);
-                    Append(buffer, raw[1..^1]);
-                    WriteQuote(buffer, escaped);
+                    buffer.AppendQuoted(raw[1..^1], escaped);
                     return;
             }
         }
         else if (value.TryGetValue<string>(out var text) && IsPlain(text))
         {
-            WriteQuote(buffer, escaped);
-            Ascii(buffer, text);
-            WriteQuote(buffer, escaped);
+            buffer.AppendQuoted(text, escaped);
             return;
         }
 
         WriteWithWriter(buffer, memberName: null, value, escaped);
     }
 
-    private static void WriteName(ArrayBufferWriter<byte> buffer, string name, bool escaped)
+    private static void WriteName(Utf8Buffer buffer, string name, bool escaped)
     {
         if (IsPlain(name))
         {
-            WriteQuote(buffer, escaped);
-            Ascii(buffer, name);
-            WriteQuote(buffer, escaped);
+            buffer.AppendQuoted(name, escaped);
             return;
         }
 
         // As the writer escapes a property name (the same encoder); rare enough to encode each time.
         var encoded = JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes;
-        WriteQuote(buffer, escaped);
         if (escaped)
         {
-            var span = buffer.GetSpan(encoded.Length * 2);
-            buffer.Advance(Escape(encoded, span, 0));
+            buffer.Append("\\\""u8);
+            buffer.AppendEscaped(encoded);
+            buffer.Append("\\\""u8);
         }
         else
         {
-            Append(buffer, encoded);
+            buffer.AppendQuoted(encoded, escaped: false);
         }
-
-        WriteQuote(buffer, escaped);
     }
 
     /// <summary>
     /// The writer's own rendering of <paramref name="node"/> (with <paramref name="memberName"/>, of the object
     /// <c>{"name":node}</c>), escaped when asked.
     /// </summary>
-    private static void WriteWithWriter(ArrayBufferWriter<byte> buffer, string? memberName, JsonNode? node, bool escaped)
+    private static void WriteWithWriter(Utf8Buffer buffer, string? memberName, JsonNode? node, bool escaped)
     {
-        var target = escaped ? t_scratch ??= new ArrayBufferWriter<byte>(256) : buffer;
+        var target = escaped ? t_scratch ??= new Utf8Buffer(256) : buffer;
         if (escaped)
         {
-            target.ResetWrittenCount();
+            target.Clear();
         }
 
         var writer = t_writer ??= new Utf8JsonWriter(target, Options);
@@ -270,9 +262,7 @@ internal static class JsonText
         writer.Flush();
         if (escaped)
         {
-            var text = target.WrittenSpan;
-            var span = buffer.GetSpan(text.Length * 2);
-            buffer.Advance(Escape(text, span, 0));
+            buffer.AppendEscaped(target.Written);
             if (target.Capacity > 1 << 20)
             {
                 // Not kept, as in Finish.
@@ -288,47 +278,16 @@ internal static class JsonText
     private static bool IsPlain(ReadOnlySpan<byte> text) =>
         !text.ContainsAnyExceptInRange((byte)' ', (byte)'~') && !text.ContainsAny((byte)'"', (byte)'\\');
 
-    private static void WriteQuote(ArrayBufferWriter<byte> buffer, bool escaped)
+    private static Utf8Buffer StartWriting()
     {
-        if (escaped)
-        {
-            Append(buffer, "\\\""u8);
-        }
-        else
-        {
-            Append(buffer, (byte)'"');
-        }
-    }
-
-    private static void Ascii(ArrayBufferWriter<byte> buffer, string text)
-    {
-        var span = buffer.GetSpan(text.Length);
-        System.Text.Ascii.FromUtf16(text, span, out var written);
-        buffer.Advance(written);
-    }
-
-    private static void Append(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(buffer.GetSpan(bytes.Length));
-        buffer.Advance(bytes.Length);
-    }
-
-    private static void Append(ArrayBufferWriter<byte> buffer, byte b)
-    {
-        buffer.GetSpan(1)[0] = b;
-        buffer.Advance(1);
-    }
-
-    private static ArrayBufferWriter<byte> StartWriting()
-    {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
+        var buffer = t_buffer ??= new Utf8Buffer(1024);
+        buffer.Clear();
         return buffer;
     }
 
-    private static ReadOnlySpan<byte> Finish(ArrayBufferWriter<byte> buffer)
+    private static ReadOnlySpan<byte> Finish(Utf8Buffer buffer)
     {
-        var text = buffer.WrittenSpan;
+        var text = buffer.Written;
         if (buffer.Capacity > 1 << 20)
         {
             // Do not keep a huge buffer alive on the thread after one big document (the span keeps it alive until used).
@@ -337,5 +296,92 @@ internal static class JsonText
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// A growable byte buffer written here with as few checks as a short value allows (going through
+    /// <see cref="IBufferWriter{T}"/> per token was a visible share of a render), and by the writer for the rest.
+    /// </summary>
+    private sealed class Utf8Buffer(int capacity) : IBufferWriter<byte>
+    {
+        private byte[] _bytes = new byte[capacity];
+        private int _length;
+
+        public ReadOnlySpan<byte> Written => _bytes.AsSpan(0, _length);
+
+        public int Capacity => _bytes.Length;
+
+        public void Clear() => _length = 0;
+
+        public void Append(byte b)
+        {
+            if (_length == _bytes.Length)
+            {
+                Grow(1);
+            }
+
+            _bytes[_length++] = b;
+        }
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(Reserve(bytes.Length));
+            _length += bytes.Length;
+        }
+
+        /// <summary><c>"text"</c>, or <c>\"text\"</c> when <paramref name="escaped"/>: the text has no quote or backslash.</summary>
+        public void AppendQuoted(ReadOnlySpan<byte> text, bool escaped)
+        {
+            var span = Reserve(text.Length + 4);
+            var at = Quote(span, 0, escaped);
+            text.CopyTo(span[at..]);
+            _length += Quote(span, at + text.Length, escaped);
+        }
+
+        /// <summary>As the other overload, for text of ASCII characters.</summary>
+        public void AppendQuoted(string text, bool escaped)
+        {
+            var span = Reserve(text.Length + 4);
+            var at = Quote(span, 0, escaped);
+            System.Text.Ascii.FromUtf16(text, span[at..], out var written);
+            _length += Quote(span, at + written, escaped);
+        }
+
+        /// <summary><paramref name="text"/> as <see cref="Escape"/> copies it.</summary>
+        public void AppendEscaped(ReadOnlySpan<byte> text) => _length += Escape(text, Reserve(text.Length * 2), 0);
+
+        public void Advance(int count) => _length += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Reserve(Math.Max(sizeHint, 1));
+            return _bytes.AsMemory(_length);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Reserve(Math.Max(sizeHint, 1));
+
+        private static int Quote(Span<byte> span, int at, bool escaped)
+        {
+            if (escaped)
+            {
+                span[at++] = (byte)'\\';
+            }
+
+            span[at++] = (byte)'"';
+            return at;
+        }
+
+        /// <summary>The free space after the text, at least <paramref name="size"/> bytes.</summary>
+        private Span<byte> Reserve(int size)
+        {
+            if (_bytes.Length - _length < size)
+            {
+                Grow(size);
+            }
+
+            return _bytes.AsSpan(_length);
+        }
+
+        private void Grow(int size) => Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + size));
     }
 }
