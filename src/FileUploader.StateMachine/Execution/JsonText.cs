@@ -189,14 +189,12 @@ internal static class JsonText
                 case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
                     buffer.Append(raw);
                     return;
-                case JsonValueKind.String when IsPlain(raw[1..^1]):
-                    buffer.AppendQuoted(raw[1..^1], escaped);
+                case JsonValueKind.String when buffer.TryAppendPlain(raw[1..^1], escaped):
                     return;
             }
         }
-        else if (value.TryGetValue<string>(out var text) && IsPlain(text))
+        else if (value.TryGetValue<string>(out var text) && buffer.TryAppendPlain(text, escaped))
         {
-            buffer.AppendQuoted(text, escaped);
             return;
         }
 
@@ -205,9 +203,8 @@ internal static class JsonText
 
     private static void WriteName(Utf8Buffer buffer, string name, bool escaped)
     {
-        if (IsPlain(name))
+        if (buffer.TryAppendPlain(name, escaped))
         {
-            buffer.AppendQuoted(name, escaped);
             return;
         }
 
@@ -221,7 +218,9 @@ internal static class JsonText
         }
         else
         {
-            buffer.AppendQuoted(encoded, escaped: false);
+            buffer.Append((byte)'"');
+            buffer.Append(encoded);
+            buffer.Append((byte)'"');
         }
     }
 
@@ -270,13 +269,6 @@ internal static class JsonText
             }
         }
     }
-
-    /// <summary>True for text the writer copies unchanged: printable ASCII without <c>"</c> or <c>\</c>.</summary>
-    private static bool IsPlain(ReadOnlySpan<char> text) =>
-        !text.ContainsAnyExceptInRange(' ', '~') && !text.ContainsAny('"', '\\');
-
-    private static bool IsPlain(ReadOnlySpan<byte> text) =>
-        !text.ContainsAnyExceptInRange((byte)' ', (byte)'~') && !text.ContainsAny((byte)'"', (byte)'\\');
 
     private static Utf8Buffer StartWriting()
     {
@@ -329,22 +321,47 @@ internal static class JsonText
             _length += bytes.Length;
         }
 
-        /// <summary><c>"text"</c>, or <c>\"text\"</c> when <paramref name="escaped"/>: the text has no quote or backslash.</summary>
-        public void AppendQuoted(ReadOnlySpan<byte> text, bool escaped)
+        /// <summary>
+        /// Appends <paramref name="text"/> as a JSON string (<c>"text"</c>, or <c>\"text\"</c> when
+        /// <paramref name="escaped"/>) when it is plain: printable ASCII without <c>"</c> or <c>\</c>, which the
+        /// writer copies unchanged. False, with nothing appended, otherwise. Checked while copying: the usual text is
+        /// a short name or value, for which one loop is cheaper than vectorized searches.
+        /// </summary>
+        public bool TryAppendPlain(ReadOnlySpan<char> text, bool escaped)
         {
             var span = Reserve(text.Length + 4);
             var at = Quote(span, 0, escaped);
-            text.CopyTo(span[at..]);
-            _length += Quote(span, at + text.Length, escaped);
+            foreach (var c in text)
+            {
+                if (c is < ' ' or > '~' or '"' or '\\')
+                {
+                    return false;
+                }
+
+                span[at++] = (byte)c;
+            }
+
+            _length += Quote(span, at, escaped);
+            return true;
         }
 
-        /// <summary>As the other overload, for text of ASCII characters.</summary>
-        public void AppendQuoted(string text, bool escaped)
+        /// <summary>As the other overload, for UTF-8 text.</summary>
+        public bool TryAppendPlain(ReadOnlySpan<byte> text, bool escaped)
         {
             var span = Reserve(text.Length + 4);
             var at = Quote(span, 0, escaped);
-            System.Text.Ascii.FromUtf16(text, span[at..], out var written);
-            _length += Quote(span, at + written, escaped);
+            foreach (var b in text)
+            {
+                if (b is < (byte)' ' or > (byte)'~' or (byte)'"' or (byte)'\\')
+                {
+                    return false;
+                }
+
+                span[at++] = b;
+            }
+
+            _length += Quote(span, at, escaped);
+            return true;
         }
 
         /// <summary><paramref name="text"/> as <see cref="Escape"/> copies it.</summary>
