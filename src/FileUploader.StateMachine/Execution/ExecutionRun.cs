@@ -103,6 +103,12 @@ internal sealed class ExecutionRun
     {
         get
         {
+            // A synchronous start asks once its run has ended: an ended run never runs again, so that needs no lock.
+            if (Volatile.Read(ref _ended))
+            {
+                return Task.CompletedTask;
+            }
+
             lock (_sync)
             {
                 return _ended ? Task.CompletedTask : (_completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -412,7 +418,8 @@ internal sealed class ExecutionRun
                 _history.Seal();
             }
 
-            _ended = true;
+            // Released after the record above: a reader that sees the end without the lock (Completion) sees that record.
+            Volatile.Write(ref _ended, true);
             completion = _completion;
             _completion = null;
         }
