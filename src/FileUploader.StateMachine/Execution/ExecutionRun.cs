@@ -14,8 +14,6 @@ namespace FileUploader.StateMachine.Execution;
 internal sealed class ExecutionRun
 {
     private static readonly CancellationTokenSource Cancelled = CreateCancelled();
-    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
-    private static readonly JsonEncodedText IndexProperty = JsonEncodedText.Encode("index");
     private static readonly JsonEncodedText InputProperty = JsonEncodedText.Encode("input");
     private static readonly JsonEncodedText InputDetailsProperty = JsonEncodedText.Encode("inputDetails");
     private static readonly JsonEncodedText TruncatedProperty = JsonEncodedText.Encode("truncated");
@@ -105,6 +103,12 @@ internal sealed class ExecutionRun
     {
         get
         {
+            // A synchronous start asks once its run has ended: an ended run never runs again, so that needs no lock.
+            if (Volatile.Read(ref _ended))
+            {
+                return Task.CompletedTask;
+            }
+
             lock (_sync)
             {
                 return _ended ? Task.CompletedTask : (_completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -189,6 +193,15 @@ internal sealed class ExecutionRun
         {
             ThrowIfHalted();
             var id = ++_lastEventId;
+            if (StateEventDetails.TryQuoteInput(input, top, top.Input, out var quotedInput))
+            {
+                // The usual input, printable ASCII, is quoted straight into the history (and, when compact, becomes
+                // the first state's Entered text): the writer's escaping of it was a visible share of a short execution.
+                _history.AppendExecutionStarted(id, top.LastEventId, timestamp, quotedInput, roleArn, stateMachineArn);
+                top.LastEventId = id;
+                return;
+            }
+
             var writer = _history.BeginEvent(id, top.LastEventId, timestamp, ExecutionStartedType);
             writer.WriteStartObject();
             writer.WriteString(InputProperty, input);
@@ -205,7 +218,8 @@ internal sealed class ExecutionRun
 
     /// <summary>
     /// Appends a Map iteration's Started/Succeeded/Aborted event, <c>{"name", "index"}</c> as
-    /// <see cref="EventDetails.WriteTo"/> writes it, without an <see cref="EventDetails"/> per iteration.
+    /// <see cref="EventDetails.WriteTo"/> writes it, without an <see cref="EventDetails"/> per iteration (see
+    /// <see cref="HistoryLog.AppendIterationEvent"/>).
     /// </summary>
     public void AddIterationEvent(Frame child, JsonEncodedText type, JsonEncodedText name)
     {
@@ -213,12 +227,7 @@ internal sealed class ExecutionRun
         {
             ThrowIfHalted();
             var id = ++_lastEventId;
-            var writer = _history.BeginEvent(id, child.LastEventId, _time.GetUtcNow(), type);
-            writer.WriteStartObject();
-            writer.WriteString(NameProperty, name);
-            writer.WriteNumber(IndexProperty, child.Index);
-            writer.WriteEndObject();
-            _history.EndEvent(writer);
+            _history.AppendIterationEvent(id, child.LastEventId, _time.GetUtcNow(), type, name, child.Index);
             child.LastEventId = id;
         }
     }
@@ -376,22 +385,27 @@ internal sealed class ExecutionRun
 
             var now = _time.GetUtcNow();
             var id = ++_lastEventId;
-            var writer = _history.BeginEvent(id, frame?.LastEventId ?? id - 1, now, eventType);
-            if (details is not null)
-            {
-                details.WriteTo(writer);
-            }
-            else if (StateEventDetails.TryWriteLastOutput(writer, frame!, frame!.Step + 1, frame.Output, out var lastOutput))
+            var previousEventId = frame?.LastEventId ?? id - 1;
+            if (details is null && StateEventDetails.TryAppendLastOutput(_history, id, previousEventId, now, frame!, frame!.Step + 1, frame.Output, out var lastOutput))
             {
                 output = frame.RenderedOutputJson ?? lastOutput;
             }
             else
             {
-                output = frame.OutputJson;
-                new EventDetails { Output = output }.WriteTo(writer);
+                var writer = _history.BeginEvent(id, previousEventId, now, eventType);
+                if (details is not null)
+                {
+                    details.WriteTo(writer);
+                }
+                else
+                {
+                    output = frame!.OutputJson;
+                    new EventDetails { Output = output }.WriteTo(writer);
+                }
+
+                _history.EndEvent(writer);
             }
 
-            _history.EndEvent(writer);
             Volatile.Write(ref _record, _record with { Status = status, StopDate = now, Output = output, Error = error, Cause = cause });
             _recordDirty = true;
             _dirtyFrames?.Clear();
@@ -404,7 +418,8 @@ internal sealed class ExecutionRun
                 _history.Seal();
             }
 
-            _ended = true;
+            // Released after the record above: a reader that sees the end without the lock (Completion) sees that record.
+            Volatile.Write(ref _ended, true);
             completion = _completion;
             _completion = null;
         }

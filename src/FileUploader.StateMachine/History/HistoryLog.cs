@@ -114,7 +114,95 @@ internal sealed class HistoryLog : IBufferWriter<byte>
         var documentPart = referencedEventId != 0
             ? 2 + MaxNumberLength
             : (isInput ? InputPrefix : OutputPrefix).Length + quotedDocument.Length + (isInput ? InputDetailsSuffix : OutputDetailsSuffix).Length;
-        var span = GetSpan(1 + 1 + (3 * (MaxNumberLength + 1)) + typeBytes.Length + 3 + NamePrefix.Length + nameBytes.Length + 1 + documentPart + 1);
+        var span = GetSpan(MaxHeadLength + typeBytes.Length + NamePrefix.Length + nameBytes.Length + 1 + documentPart + 1);
+        var at = WriteHead(span, id, previousEventId, timestamp, typeBytes);
+        at += Copy(NamePrefix, span[at..]);
+        at += Copy(nameBytes, span[at..]);
+        span[at++] = (byte)'"';
+        if (referencedEventId != 0)
+        {
+            span[at++] = (byte)'}';
+            span[at++] = (byte)',';
+            at += WriteNumber(referencedEventId, span[at..]);
+        }
+        else
+        {
+            at += Copy(isInput ? InputPrefix : OutputPrefix, span[at..]);
+            at += Copy(quotedDocument, span[at..]);
+            at += Copy(isInput ? InputDetailsSuffix : OutputDetailsSuffix, span[at..]);
+        }
+
+        span[at++] = (byte)']';
+        Appended(id, at);
+    }
+
+    /// <summary>
+    /// Appends ExecutionStarted, byte for byte what <see cref="BeginEvent(long, long, DateTimeOffset, JsonEncodedText)"/>
+    /// and a writer give for <c>{"input", "inputDetails", "roleArn", "stateMachineArn"}</c>, copied straight into the
+    /// buffer like <see cref="AppendStateEvent"/>. <paramref name="quotedInput"/> is the input as a quoted JSON string.
+    /// </summary>
+    public void AppendExecutionStarted(long id, long previousEventId, DateTimeOffset timestamp, ReadOnlySpan<byte> quotedInput, JsonEncodedText roleArn, JsonEncodedText stateMachineArn)
+    {
+        var typeBytes = ExecutionStartedType;
+        var roleArnBytes = roleArn.EncodedUtf8Bytes;
+        var stateMachineArnBytes = stateMachineArn.EncodedUtf8Bytes;
+        var span = GetSpan(MaxHeadLength + typeBytes.Length + StartedInputPrefix.Length + quotedInput.Length + StartedRoleArnPrefix.Length
+            + roleArnBytes.Length + StartedStateMachineArnPrefix.Length + stateMachineArnBytes.Length + 3);
+        var at = WriteHead(span, id, previousEventId, timestamp, typeBytes);
+        at += Copy(StartedInputPrefix, span[at..]);
+        at += Copy(quotedInput, span[at..]);
+        at += Copy(StartedRoleArnPrefix, span[at..]);
+        at += Copy(roleArnBytes, span[at..]);
+        at += Copy(StartedStateMachineArnPrefix, span[at..]);
+        at += Copy(stateMachineArnBytes, span[at..]);
+        span[at++] = (byte)'"';
+        span[at++] = (byte)'}';
+        span[at++] = (byte)']';
+        Appended(id, at);
+    }
+
+    /// <summary>
+    /// Appends ExecutionSucceeded with <c>{"output", "outputDetails"}</c>, as <see cref="AppendExecutionStarted"/> does;
+    /// <paramref name="quotedOutput"/> is the output as a quoted JSON string.
+    /// </summary>
+    public void AppendExecutionSucceeded(long id, long previousEventId, DateTimeOffset timestamp, ReadOnlySpan<byte> quotedOutput)
+    {
+        var typeBytes = ExecutionSucceededType;
+        var span = GetSpan(MaxHeadLength + typeBytes.Length + SucceededOutputPrefix.Length + quotedOutput.Length + OutputDetailsSuffix.Length + 1);
+        var at = WriteHead(span, id, previousEventId, timestamp, typeBytes);
+        at += Copy(SucceededOutputPrefix, span[at..]);
+        at += Copy(quotedOutput, span[at..]);
+        at += Copy(OutputDetailsSuffix, span[at..]);
+        span[at++] = (byte)']';
+        Appended(id, at);
+    }
+
+    /// <summary>
+    /// Appends a Map iteration's Started/Succeeded/Aborted event with <c>{"name", "index"}</c>, as
+    /// <see cref="AppendExecutionStarted"/> does (a Map of 1,000 items writes 2,000 of them).
+    /// </summary>
+    public void AppendIterationEvent(long id, long previousEventId, DateTimeOffset timestamp, JsonEncodedText type, JsonEncodedText name, int index)
+    {
+        var typeBytes = type.EncodedUtf8Bytes;
+        var nameBytes = name.EncodedUtf8Bytes;
+        var span = GetSpan(MaxHeadLength + typeBytes.Length + NamePrefix.Length + nameBytes.Length + IndexPrefix.Length + MaxNumberLength + 3);
+        var at = WriteHead(span, id, previousEventId, timestamp, typeBytes);
+        at += Copy(NamePrefix, span[at..]);
+        at += Copy(nameBytes, span[at..]);
+        at += Copy(IndexPrefix, span[at..]);
+        at += WriteNumber(index, span[at..]);
+        span[at++] = (byte)'}';
+        span[at++] = (byte)']';
+        Appended(id, at);
+    }
+
+    /// <summary>
+    /// Writes <c>[id,previousEventId,ticks,"type",</c> (after the separating comma unless this is the first event), as
+    /// <see cref="BeginEvent(long, long, DateTimeOffset, JsonEncodedText)"/> does; answers its length (at most
+    /// <see cref="MaxHeadLength"/> and the type's).
+    /// </summary>
+    private int WriteHead(Span<byte> span, long id, long previousEventId, DateTimeOffset timestamp, ReadOnlySpan<byte> typeBytes)
+    {
         var at = 0;
         if (Count > 0)
         {
@@ -129,44 +217,48 @@ internal sealed class HistoryLog : IBufferWriter<byte>
         at += WriteNumber(timestamp.UtcTicks, span[at..]);
         span[at++] = (byte)',';
         span[at++] = (byte)'"';
-        typeBytes.CopyTo(span[at..]);
-        at += typeBytes.Length;
+        at += Copy(typeBytes, span[at..]);
         span[at++] = (byte)'"';
         span[at++] = (byte)',';
-        NamePrefix.CopyTo(span[at..]);
-        at += NamePrefix.Length;
-        nameBytes.CopyTo(span[at..]);
-        at += nameBytes.Length;
-        span[at++] = (byte)'"';
-        if (referencedEventId != 0)
-        {
-            span[at++] = (byte)'}';
-            span[at++] = (byte)',';
-            at += WriteNumber(referencedEventId, span[at..]);
-        }
-        else
-        {
-            var prefix = isInput ? InputPrefix : OutputPrefix;
-            prefix.CopyTo(span[at..]);
-            at += prefix.Length;
-            quotedDocument.CopyTo(span[at..]);
-            at += quotedDocument.Length;
-            var suffix = isInput ? InputDetailsSuffix : OutputDetailsSuffix;
-            suffix.CopyTo(span[at..]);
-            at += suffix.Length;
-        }
+        return at;
+    }
 
-        span[at++] = (byte)']';
+    /// <summary>An event of <paramref name="length"/> bytes was written at the end of the buffer.</summary>
+    private void Appended(long id, int length)
+    {
         if (_pendingCount == 0)
         {
             _pendingFirstId = id;
         }
 
         _eventStart = _length;
-        _length += at;
+        _length += length;
         Count++;
         _pendingCount++;
     }
+
+    private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        source.CopyTo(destination);
+        return source.Length;
+    }
+
+    // A comma, the brackets, three numbers with their commas, and the type's quotes and comma.
+    private const int MaxHeadLength = 2 + (3 * (MaxNumberLength + 1)) + 3;
+
+    private static ReadOnlySpan<byte> ExecutionStartedType => "ExecutionStarted"u8;
+
+    private static ReadOnlySpan<byte> ExecutionSucceededType => "ExecutionSucceeded"u8;
+
+    private static ReadOnlySpan<byte> StartedInputPrefix => "{\"input\":"u8;
+
+    private static ReadOnlySpan<byte> StartedRoleArnPrefix => ",\"inputDetails\":{\"truncated\":false},\"roleArn\":\""u8;
+
+    private static ReadOnlySpan<byte> StartedStateMachineArnPrefix => "\",\"stateMachineArn\":\""u8;
+
+    private static ReadOnlySpan<byte> IndexPrefix => "\",\"index\":"u8;
+
+    private static ReadOnlySpan<byte> SucceededOutputPrefix => "{\"output\":"u8;
 
     // long.MinValue's 20 characters.
     private const int MaxNumberLength = 20;
@@ -470,12 +562,11 @@ internal static class StateEventDetails
     }
 
     /// <summary>
-    /// Writes ExecutionSucceeded's details, <c>{"output", "outputDetails"}</c> as <see cref="EventDetails.WriteTo"/> writes
-    /// them, when this thread still holds the text of <paramref name="node"/> as the output of <paramref name="owner"/>'s
-    /// last state (<paramref name="step"/> as in <see cref="Write"/>), and answers the document's compact text. False
-    /// (nothing written) otherwise.
+    /// Appends ExecutionSucceeded (see <see cref="HistoryLog.AppendExecutionSucceeded"/>) when this thread still holds
+    /// the text of <paramref name="node"/> as the output of <paramref name="owner"/>'s last state (<paramref name="step"/>
+    /// as in <see cref="Write"/>), and answers the document's compact text. False (nothing written) otherwise.
     /// </summary>
-    public static bool TryWriteLastOutput(Utf8JsonWriter writer, object owner, int step, JsonNode? node, [NotNullWhen(true)] out string? text)
+    public static bool TryAppendLastOutput(HistoryLog log, long id, long previousEventId, DateTimeOffset timestamp, object owner, int step, JsonNode? node, [NotNullWhen(true)] out string? text)
     {
         if (t_last is not { } last || !last.Matches(owner, step, node))
         {
@@ -483,14 +574,30 @@ internal static class StateEventDetails
             return false;
         }
 
-        writer.WriteStartObject();
-        writer.WritePropertyName(OutputProperty);
-        writer.WriteRawValue(last.Text, skipInputValidation: true);
-        writer.WriteStartObject(OutputDetailsProperty);
-        writer.WriteBoolean(TruncatedProperty, false);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
+        log.AppendExecutionSucceeded(id, previousEventId, timestamp, last.Text);
         text = last.Unescape();
+        return true;
+    }
+
+    /// <summary>
+    /// An execution's input as ExecutionStarted shows it, a quoted JSON string (valid until the next event is written
+    /// on this thread), when it is printable ASCII: then escaping it is only a backslash before each <c>"</c> and
+    /// <c>\</c>, which is what the writer does too. False for any other text (the caller uses the writer).
+    /// When the text is also exactly how the history renders the parsed <paramref name="node"/> (see
+    /// <see cref="EscapedDocument.QuoteInput"/>), it is kept as the text of <paramref name="owner"/>'s first input, so
+    /// the first state's Entered event copies it instead of rendering and escaping the document again.
+    /// </summary>
+    public static bool TryQuoteInput(string input, object owner, JsonNode? node, out ReadOnlySpan<byte> quoted)
+    {
+        if (input.AsSpan().ContainsAnyExceptInRange((char)0x20, (char)0x7E))
+        {
+            quoted = default;
+            return false;
+        }
+
+        var last = t_last ??= new EscapedDocument();
+        last.QuoteInput(input, owner, node);
+        quoted = last.Text;
         return true;
     }
 
@@ -550,14 +657,16 @@ internal static class StateEventDetails
         /// <summary>
         /// The compact text (relaxed escaping) inside quotes, with only <c>"</c> and <c>\</c> escaped: everything
         /// else the relaxed encoder would escape is already escaped inside the compact text, so this is byte for
-        /// byte what <see cref="Utf8JsonWriter.WriteStringValue(ReadOnlySpan{byte})"/> writes with that encoder.
+        /// byte what <see cref="Utf8JsonWriter.WriteStringValue(ReadOnlySpan{byte})"/> writes with that encoder
+        /// (see <see cref="Execution.JsonText.Escape"/>).
         /// </summary>
         public void Render(object owner, int step, JsonNode? node)
         {
-            var text = Execution.JsonText.WriteUtf8(node);
-            EnsureCapacity((text.Length * 2) + 2, keep: 0);
+            var escaped = Execution.JsonText.WriteUtf8(node, escaped: true);
+            EnsureCapacity(escaped.Length + 2, keep: 0);
             _buffer[0] = (byte)'"';
-            var at = Escape(text, _buffer.AsSpan(), 1);
+            escaped.CopyTo(_buffer.AsSpan(1));
+            var at = escaped.Length + 1;
             _buffer[at++] = (byte)'"';
             _length = at;
             if (_buffer.Length > 1 << 20)
@@ -589,6 +698,62 @@ internal static class StateEventDetails
         }
 
         /// <summary>
+        /// Quotes <paramref name="input"/>, printable ASCII, escaping <c>"</c> and <c>\</c> as the relaxed encoder does.
+        /// The text is taken as <paramref name="node"/>'s rendering (step 0 of <paramref name="owner"/>) only when the
+        /// input has no backslash and no space outside strings: then its parsed document renders back to exactly
+        /// these bytes (a compact writer writes no whitespace; strings without escapes and numbers are copied as
+        /// they are). Otherwise the text belongs to no document.
+        /// </summary>
+        public void QuoteInput(string input, object owner, JsonNode? node)
+        {
+            EnsureCapacity((input.Length * 2) + 2, keep: 0);
+            var buffer = _buffer;
+            buffer[0] = (byte)'"';
+            var at = 1;
+            foreach (var c in input)
+            {
+                if (c is '"' or '\\')
+                {
+                    buffer[at++] = (byte)'\\';
+                }
+
+                buffer[at++] = (byte)c;
+            }
+
+            buffer[at++] = (byte)'"';
+            _length = at;
+            if (_buffer.Length > 1 << 20)
+            {
+                // Not kept, as in Render.
+                t_last = null;
+            }
+
+            // Checked apart from the copy, with vectorized searches: the usual input has no backslash and no space.
+            var rendersAsIs = !input.Contains('\\') && (!input.Contains(' ') || !HasSpaceOutsideStrings(input));
+            (_owner, _step, _node) = rendersAsIs ? (owner, 0, node) : (null, 0, null);
+            EventId = 0;
+        }
+
+        /// <summary>True when <paramref name="json"/>, text without backslashes, has a space outside its strings.</summary>
+        private static bool HasSpaceOutsideStrings(string json)
+        {
+            var inString = false;
+            foreach (var c in json)
+            {
+                if (c == '"')
+                {
+                    inString = !inString;
+                }
+                else if (c == ' ' && !inString)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
         /// Makes the text, which is <paramref name="node"/>'s as the input of step <c>step - 1</c>, the text of the
         /// same document as that state's output (the input of <paramref name="step"/>): as it is when the state left
         /// the document unchanged, else with the member <paramref name="appendedName"/> (now the object's last)
@@ -605,16 +770,17 @@ internal static class StateEventDetails
                 }
 
                 // "name":value as the writer renders a member inside an object, escaped like the rest of the text.
-                var member = Execution.JsonText.WriteMemberUtf8(appendedName, value);
+                var member = Execution.JsonText.WriteMemberUtf8(appendedName, value, escaped: true);
                 var at = _length - 2;
-                EnsureCapacity(at + (member.Length * 2) + 3, keep: at);
+                EnsureCapacity(at + member.Length + 3, keep: at);
                 if (_length != 4)
                 {
                     // Not "{}": the new member follows the others.
                     _buffer[at++] = (byte)',';
                 }
 
-                at = Escape(member, _buffer.AsSpan(), at);
+                member.CopyTo(_buffer.AsSpan(at));
+                at += member.Length;
                 _buffer[at++] = (byte)'}';
                 _buffer[at++] = (byte)'"';
                 _length = at;
@@ -665,28 +831,6 @@ internal static class StateEventDetails
                 _buffer.AsSpan(0, keep).CopyTo(grown);
                 _buffer = grown;
             }
-        }
-
-        /// <summary>
-        /// Copies compact JSON text escaped as the inside of a JSON string, with only <c>"</c> and <c>\</c> escaped
-        /// (everything else the relaxed encoder would escape is already escaped inside the compact text); answers
-        /// the position after it.
-        /// </summary>
-        private static int Escape(ReadOnlySpan<byte> text, Span<byte> output, int at)
-        {
-            // One pass over the bytes: a compact JSON document is full of quotes (two per key), so searching for
-            // the next one with IndexOfAny costs a call per quote; measured 4x slower on a typical state document.
-            foreach (var b in text)
-            {
-                if (b is (byte)'"' or (byte)'\\')
-                {
-                    output[at++] = (byte)'\\';
-                }
-
-                output[at++] = b;
-            }
-
-            return at;
         }
     }
 }
