@@ -290,9 +290,10 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         started.MarkStarted(top);
         lock (_startLock)
         {
-            // A running execution, or a finished one still kept with its history, is found again by the same name and
-            // input; one whose history was let go (archived) is not. Only a given name is looked up: a name drawn from
-            // 122 random bits just now cannot be taken.
+            // A running execution, or a finished one this process still keeps (see Retain: with a durable journal every
+            // one that finished since the engine started), is found again by the same name and input; one loaded from
+            // the journal at start (archived) is not. Only a given name is looked up: a name drawn from 122 random bits
+            // just now cannot be taken.
             ExecutionRecord? existing = null;
             var archived = false;
             if (request.Name is null)
