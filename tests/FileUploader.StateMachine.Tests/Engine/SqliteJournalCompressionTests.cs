@@ -91,21 +91,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         // whose first events are Brotli.
         var brotliLater = Events(5, 6);
         var olderEvents = Events(1, 8);
-        using (var connection = Connect())
-        {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO run_events (run_id, events) SELECT id, $later FROM runs WHERE arn = $running;
-                INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, definition, role_arn, first_events)
-                    SELECT MAX(id) + 1, $older, $machine, 'e-2', 'SUCCEEDED', 1, 2, '{}', '{}', definition, 'role', $olderEvents FROM runs;
-                """;
-            insert.Parameters.AddWithValue("$later", BrotliPayload(new HistoryEventPacking().Pack(brotliLater)));
-            insert.Parameters.AddWithValue("$running", running);
-            insert.Parameters.AddWithValue("$older", older);
-            insert.Parameters.AddWithValue("$machine", MachineArn);
-            insert.Parameters.AddWithValue("$olderEvents", BrotliPayload(new HistoryEventPacking().Pack(olderEvents)));
-            insert.ExecuteNonQuery();
-        }
+        InsertRowsOfAnEarlierVersion(running, older, BrotliPayload(new HistoryEventPacking().Pack(brotliLater)), BrotliPayload(new HistoryEventPacking().Pack(olderEvents)));
 
         var lz4Later = Events(11, 6);
         using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
@@ -193,21 +179,7 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         // oldest journals did) and a whole finished execution with plain first events.
         var plainLater = Events(5, 2);
         var olderEvents = Events(1, 3);
-        using (var connection = Connect())
-        {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO run_events (run_id, events) SELECT id, $later FROM runs WHERE arn = $running;
-                INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, definition, role_arn, first_events)
-                    SELECT MAX(id) + 1, $older, $machine, 'e-2', 'SUCCEEDED', 1, 2, '{}', '{}', definition, 'role', CAST($olderEvents AS BLOB) FROM runs;
-                """;
-            insert.Parameters.AddWithValue("$later", Encoding.UTF8.GetString(new HistoryEventPacking().Pack(plainLater)));
-            insert.Parameters.AddWithValue("$running", running);
-            insert.Parameters.AddWithValue("$older", older);
-            insert.Parameters.AddWithValue("$machine", MachineArn);
-            insert.Parameters.AddWithValue("$olderEvents", new HistoryEventPacking().Pack(olderEvents));
-            insert.ExecuteNonQuery();
-        }
+        InsertRowsOfAnEarlierVersion(running, older, Encoding.UTF8.GetString(new HistoryEventPacking().Pack(plainLater)), new HistoryEventPacking().Pack(olderEvents));
 
         var compressedLater = Events(7, 3);
         using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
@@ -226,6 +198,28 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         using var check = Connect();
         var kinds = Blobs(check, "SELECT events FROM run_events ORDER BY id").Select(b => b[0]).ToList();
         Assert.Equal([PackedEventsCompression.Lz4Marker, (byte)'[', PackedEventsCompression.Lz4Marker], kinds);
+    }
+
+    /// <summary>
+    /// Rows as an earlier version wrote them, straight into the file: a batch row of <paramref name="running"/> holding
+    /// <paramref name="laterEvents"/>, and a finished execution <paramref name="older"/> whose run row holds
+    /// <paramref name="olderEvents"/> (stored as a BLOB whatever it is given as).
+    /// </summary>
+    private void InsertRowsOfAnEarlierVersion(string running, string older, object laterEvents, byte[] olderEvents)
+    {
+        using var connection = Connect();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO run_events (run_id, events) SELECT id, $later FROM runs WHERE arn = $running;
+            INSERT INTO runs (id, arn, state_machine_arn, name, status, start_date, stop_date, input, output, definition, role_arn, first_events)
+                SELECT MAX(id) + 1, $older, $machine, 'e-2', 'SUCCEEDED', 1, 2, '{}', '{}', definition, 'role', CAST($olderEvents AS BLOB) FROM runs;
+            """;
+        insert.Parameters.AddWithValue("$later", laterEvents);
+        insert.Parameters.AddWithValue("$running", running);
+        insert.Parameters.AddWithValue("$older", older);
+        insert.Parameters.AddWithValue("$machine", MachineArn);
+        insert.Parameters.AddWithValue("$olderEvents", olderEvents);
+        insert.ExecuteNonQuery();
     }
 
     /// <summary>Events shaped like a pass chain's: each state's document repeated in its Entered and Exited events.</summary>
