@@ -76,8 +76,14 @@ public sealed class SqliteJournalCompressionTests : IDisposable
         Assert.Throws<InvalidDataException>(() => PackedEventsCompression.Decode(stored[..(stored.Length / 2)]));
     }
 
-    [Fact]
-    public void Open_JournalWithBrotliRowsOfThePreviousVersion_ServesThemAndAppendsLz4Rows()
+    /// <summary>
+    /// A journal holding rows as an earlier version wrote them: Brotli (the previous version, marker 0x01), or plain JSON
+    /// (before compression; the running execution's batch row as TEXT, as the oldest journals did).
+    /// </summary>
+    [Theory]
+    [InlineData("brotli")]
+    [InlineData("plain")]
+    public void Open_JournalWithRowsOfAnEarlierVersion_ServesThemAndAppendsLz4Rows(string earlierFormat)
     {
         var running = Arn(1);
         var older = Arn(2);
@@ -87,29 +93,31 @@ public sealed class SqliteJournalCompressionTests : IDisposable
             journal.Write(new ExecutionBatch(running, Record(running, "RUNNING"), first, [], [], false));
         }
 
-        // As the previous version wrote them: a Brotli batch row of the running execution and a finished execution
-        // whose first events are Brotli.
-        var brotliLater = Events(5, 6);
+        // A batch row of the running execution and a finished execution whose first events are in its run row.
+        var earlierLater = Events(5, 6);
         var olderEvents = Events(1, 8);
-        InsertRowsOfAnEarlierVersion(running, older, BrotliPayload(new HistoryEventPacking().Pack(brotliLater)), BrotliPayload(new HistoryEventPacking().Pack(olderEvents)));
+        var (laterPayload, olderPayload, earlierMarker) = earlierFormat == "brotli"
+            ? ((object)BrotliPayload(new HistoryEventPacking().Pack(earlierLater)), BrotliPayload(new HistoryEventPacking().Pack(olderEvents)), PackedEventsCompression.BrotliMarker)
+            : (Encoding.UTF8.GetString(new HistoryEventPacking().Pack(earlierLater)), new HistoryEventPacking().Pack(olderEvents), (byte)'[');
+        InsertRowsOfAnEarlierVersion(running, older, laterPayload, olderPayload);
 
         var lz4Later = Events(11, 6);
         using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
         {
-            AssertSameEvents([.. first, .. brotliLater], journal.LoadHistory(running));
+            AssertSameEvents([.. first, .. earlierLater], journal.LoadHistory(running));
             AssertSameEvents(olderEvents, journal.LoadHistory(older));
             journal.Write(new ExecutionBatch(running, Record(running, "SUCCEEDED"), lz4Later, [], [], false));
         }
 
         using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
         {
-            AssertSameEvents([.. first, .. brotliLater, .. lz4Later], reopened.LoadHistory(running));
+            AssertSameEvents([.. first, .. earlierLater, .. lz4Later], reopened.LoadHistory(running));
             AssertSameEvents(olderEvents, reopened.LoadHistory(older));
         }
 
         using var check = Connect();
         var kinds = Blobs(check, "SELECT events FROM run_events ORDER BY id").Select(b => b[0]).ToList();
-        Assert.Equal([PackedEventsCompression.Lz4Marker, PackedEventsCompression.BrotliMarker, PackedEventsCompression.Lz4Marker], kinds);
+        Assert.Equal([PackedEventsCompression.Lz4Marker, earlierMarker, PackedEventsCompression.Lz4Marker], kinds);
     }
 
     [Fact]
@@ -162,42 +170,6 @@ public sealed class SqliteJournalCompressionTests : IDisposable
 
         using var connection = Connect();
         Assert.Equal($$"""[[1,0,{{Start.UtcTicks}},"ExecutionStarted",{"input":"{}"}]]""", Encoding.UTF8.GetString(Assert.Single(Blobs(connection, "SELECT first_events FROM runs"))));
-    }
-
-    [Fact]
-    public void Open_JournalWithPlainRowsWrittenBySqlAndCompressedRows_ServesBothAndKeepsAppending()
-    {
-        var running = Arn(1);
-        var older = Arn(2);
-        var first = Events(1, 4);
-        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
-        {
-            journal.Write(new ExecutionBatch(running, Record(running, "RUNNING"), first, [], [], false));
-        }
-
-        // As a journal from before compression wrote them: a plain batch row of the running execution (as TEXT, as the
-        // oldest journals did) and a whole finished execution with plain first events.
-        var plainLater = Events(5, 2);
-        var olderEvents = Events(1, 3);
-        InsertRowsOfAnEarlierVersion(running, older, Encoding.UTF8.GetString(new HistoryEventPacking().Pack(plainLater)), new HistoryEventPacking().Pack(olderEvents));
-
-        var compressedLater = Events(7, 3);
-        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path))
-        {
-            AssertSameEvents([.. first, .. plainLater], journal.LoadHistory(running));
-            AssertSameEvents(olderEvents, journal.LoadHistory(older));
-            journal.Write(new ExecutionBatch(running, Record(running, "SUCCEEDED"), compressedLater, [], [], false));
-        }
-
-        using (var reopened = SqliteExecutionJournal.Open(_journalFile.Path))
-        {
-            AssertSameEvents([.. first, .. plainLater, .. compressedLater], reopened.LoadHistory(running));
-            AssertSameEvents(olderEvents, reopened.LoadHistory(older));
-        }
-
-        using var check = Connect();
-        var kinds = Blobs(check, "SELECT events FROM run_events ORDER BY id").Select(b => b[0]).ToList();
-        Assert.Equal([PackedEventsCompression.Lz4Marker, (byte)'[', PackedEventsCompression.Lz4Marker], kinds);
     }
 
     /// <summary>
