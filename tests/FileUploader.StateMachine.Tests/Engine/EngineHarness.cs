@@ -52,7 +52,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         Journal = journal ?? new InMemoryExecutionJournal();
         Functions = functions ?? new FunctionTable();
-        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Time = time ?? new TimerCountingClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Engine = new WorkflowEngine(options ?? new EngineOptions(), Functions, Journal, Time);
     }
 
@@ -101,7 +101,44 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits (on real events, not time) until the engine has created at least <paramref name="count"/> timers on the
+    /// fake clock since the harness started. A history event is visible before the engine computes the due time that
+    /// follows it (a retry's backoff, a Wait's end) from the clock and arms its timer; a test that moves the clock in
+    /// that gap makes the engine count from the later time, so tests that advance the clock after an event wait here first.
+    /// </summary>
+    public async Task WaitForTimersAsync(int count)
+    {
+        var clock = Time as TimerCountingClock
+            ?? throw new InvalidOperationException("Only the harness's own clock counts its timers.");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (clock.TimersCreated < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The engine created {clock.TimersCreated} timers, not {count}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System);
+        }
+    }
+
     public ValueTask DisposeAsync() => Engine.DisposeAsync();
+}
+
+/// <summary>A fake clock that counts the timers created on it (see <see cref="EngineHarness.WaitForTimersAsync"/>).</summary>
+internal sealed class TimerCountingClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private int _timersCreated;
+
+    public int TimersCreated => Volatile.Read(ref _timersCreated);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        Interlocked.Increment(ref _timersCreated);
+        return timer;
+    }
 }
 
 internal static class Json

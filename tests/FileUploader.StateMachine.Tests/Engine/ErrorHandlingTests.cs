@@ -23,10 +23,12 @@ public sealed class ErrorHandlingTests
         var started = await h.Engine.StartExecutionAsync(new(arn, "r", "{}"), EngineHarness.Timeout);
 
         await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Count(x => x.Type == "LambdaFunctionFailed") == 1);
+        await h.WaitForTimersAsync(1);
         h.Time.Advance(TimeSpan.FromSeconds(1.9));
         var callsBeforeFirstDelay = h.Functions.CallCount("flaky");
         h.Time.Advance(TimeSpan.FromSeconds(0.1));
         await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Count(x => x.Type == "LambdaFunctionFailed") == 2);
+        await h.WaitForTimersAsync(2);
         h.Time.Advance(TimeSpan.FromSeconds(5.9));
         var callsBeforeSecondDelay = h.Functions.CallCount("flaky");
         h.Time.Advance(TimeSpan.FromSeconds(0.1));
@@ -64,8 +66,10 @@ public sealed class ErrorHandlingTests
         var started = await h.Engine.StartExecutionAsync(new(arn, "r", "{}"), EngineHarness.Timeout);
 
         await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Count(x => x.Type == "LambdaFunctionFailed") == 1);
+        await h.WaitForTimersAsync(1);
         h.Time.Advance(TimeSpan.FromSeconds(10));
         await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Count(x => x.Type == "LambdaFunctionFailed") == 2);
+        await h.WaitForTimersAsync(2);
         h.Time.Advance(TimeSpan.FromSeconds(15));
         var done = await h.Engine.WaitForCompletionAsync(started.ExecutionArn, EngineHarness.Timeout);
 
@@ -151,6 +155,7 @@ public sealed class ErrorHandlingTests
         {
             var failures = i;
             await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Count(x => x.Type == "LambdaFunctionFailed") == failures);
+            await h.WaitForTimersAsync(failures);
             h.Time.Advance(TimeSpan.FromSeconds(1));
         }
 

@@ -108,6 +108,7 @@ public sealed class StateTypesTests
         var arn = await h.CreateAsync("""{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"Next":"D"},"D":{"Type":"Pass","End":true}}}""");
         var started = await h.Engine.StartExecutionAsync(new(arn, "w", """{"v":1}"""), EngineHarness.Timeout);
         await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Any(x => x.Type == "WaitStateEntered"));
+        await h.WaitForTimersAsync(1);
 
         h.Time.Advance(TimeSpan.FromSeconds(59));
         var stillRunning = await h.Engine.DescribeExecutionAsync(started.ExecutionArn, EngineHarness.Timeout);
@@ -208,6 +209,7 @@ public sealed class StateTypesTests
         var arn = await h.CreateAsync("""{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"@LAMBDA@slow","TimeoutSeconds":5,"End":true}}}""");
         var started = await h.Engine.StartExecutionAsync(new(arn, "t", "{}"), EngineHarness.Timeout);
         await h.WaitForHistoryAsync(started.ExecutionArn, e => e.Any(x => x.Type == "LambdaFunctionStarted"));
+        await h.WaitForTimersAsync(1);
 
         h.Time.Advance(TimeSpan.FromSeconds(5));
         var done = await h.Engine.WaitForCompletionAsync(started.ExecutionArn, EngineHarness.Timeout);
