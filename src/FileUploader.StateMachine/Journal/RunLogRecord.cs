@@ -13,7 +13,8 @@ namespace FileUploader.StateMachine.Journal;
 /// Layout: the payload's length (4 bytes), a CRC-32C of that length and the payload (4 bytes), then the payload: a
 /// format byte, a flags byte, the run id, start, stop and timeout ticks (8 bytes each, little-endian; stop and timeout
 /// only meaningful when their flag is set), then the ten text columns and the events, each as a 4-byte length (-1 for
-/// null) and its bytes (text in UTF-8, the file's encoding, so the move binds it to SQLite with no conversion).
+/// null) and its bytes (text in UTF-8, the file's encoding, so the move binds it to SQLite with no conversion; the
+/// events as the runs column stores them, compressed).
 /// </para>
 /// <para>
 /// The checksum covers the length so that a record's header cannot be believed on its own: a write cut short by the
@@ -28,9 +29,6 @@ internal static class RunLogRecord
     private const byte HasStop = 1;
     private const byte HasTimeout = 2;
 
-    /// <summary>The events are stored as the runs column holds them already (encoded by <see cref="PackedEventsCompression"/>).</summary>
-    private const byte EventsEncoded = 4;
-
     /// <summary>Format, flags, four longs, eleven lengths: what even a record of empty columns holds.</summary>
     private const int MinimumPayloadLength = 2 + (4 * 8) + (11 * 4);
 
@@ -38,13 +36,14 @@ internal static class RunLogRecord
     private const int TextColumns = 10;
 
     /// <summary>Appends the record of one run to <paramref name="buffer"/>.</summary>
-    public static void Append(RunLogBuffer buffer, long runId, ExecutionRecord e, string definitionId, byte[]? events, bool eventsEncoded)
+    /// <param name="events">The packed events as the runs row stores them (<see cref="PackedEventsCompression.Encode"/>).</param>
+    public static void Append(RunLogBuffer buffer, long runId, ExecutionRecord e, string definitionId, byte[]? events)
     {
         var start = buffer.Length;
         buffer.Reserve(HeaderLength + MinimumPayloadLength);
         var span = buffer.Bytes.AsSpan(start + HeaderLength);
         span[0] = Format;
-        span[1] = (byte)((e.StopDate is null ? 0 : HasStop) | (e.TimeoutAt is null ? 0 : HasTimeout) | (eventsEncoded ? EventsEncoded : 0));
+        span[1] = (byte)((e.StopDate is null ? 0 : HasStop) | (e.TimeoutAt is null ? 0 : HasTimeout));
         BinaryPrimitives.WriteInt64LittleEndian(span[2..], runId);
         BinaryPrimitives.WriteInt64LittleEndian(span[10..], e.StartDate.UtcTicks);
         BinaryPrimitives.WriteInt64LittleEndian(span[18..], e.StopDate?.UtcTicks ?? 0);
@@ -115,12 +114,9 @@ internal static class RunLogRecord
         return true;
     }
 
-    public static long RunId(ReadOnlySpan<byte> payload) => BinaryPrimitives.ReadInt64LittleEndian(payload[2..]);
-
     /// <summary>
     /// Binds a payload's columns to <paramref name="insert"/> (the runs insert: id, arn, state_machine_arn, name, status,
     /// start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at, first_events, batch_ids).
-    /// Events not yet encoded are encoded here, on the mover's thread, as the row stores them.
     /// </summary>
     public static void Bind(ReadOnlySpan<byte> payload, RawStatement insert)
     {
@@ -151,24 +147,13 @@ internal static class RunLogRecord
         {
             insert.BindNull(15);
         }
-        else if ((flags & EventsEncoded) != 0)
-        {
-            insert.BindBlob(15, events);
-        }
         else
         {
-            insert.Bind(15, PackedEventsCompression.Encode(events.ToArray()));
+            insert.BindBlob(15, events);
         }
 
         // A run that ended in its first batch has no batch rows.
         insert.BindNull(16);
-    }
-
-    /// <summary>The record's execution ARN (its first text column).</summary>
-    public static string Arn(ReadOnlySpan<byte> payload)
-    {
-        var position = 34;
-        return Encoding.UTF8.GetString(Field(payload, ref position, out _));
     }
 
     private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> payload, ref int position, out bool isNull)
