@@ -251,20 +251,22 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         // Only a RUNNING execution can still have frames (its last commit removes them all).
         _runsWithFrames = running;
         _hasLegacyEvents = Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'", r => true).Count > 0;
-        _walFlusher = new WalFlusher(path);
         if (durability == JournalDurability.Normal && runLogOptions.Enabled)
         {
+            // Before any thread starts: opening the log files is what may fail here.
             _runLog = new RunLog(path, runLogOptions.RotateAfterBytes);
-            if (runLogOptions.MoveInBackground)
-            {
-                _mover = new Thread(RunMover) { IsBackground = true, Name = "Run log mover" };
-                _mover.Start();
-            }
         }
         else
         {
             // Replayed at open already: a FULL journal keeps no log.
             RunLog.DeleteFiles(path);
+        }
+
+        _walFlusher = new WalFlusher(path);
+        if (_runLog is not null && runLogOptions.MoveInBackground)
+        {
+            _mover = new Thread(RunMover) { IsBackground = true, Name = "Run log mover" };
+            _mover.Start();
         }
     }
 
