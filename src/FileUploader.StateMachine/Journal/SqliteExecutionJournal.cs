@@ -1280,7 +1280,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             throw;
         }
 
-        _walFlusher.Committed(taken.Length / 2);
+        // About what the rows add to the WAL: each is about as long as its record (the events are compressed in both).
+        _walFlusher.Committed(taken.Length);
         lock (_runLog.Gate)
         {
             _runLog.Moved(taken);
