@@ -341,7 +341,7 @@ internal static class EngineBenchmark
             return;
         }
 
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm", "-runlog", "-runlog2" })
         {
             File.Delete(journalPath + suffix);
         }

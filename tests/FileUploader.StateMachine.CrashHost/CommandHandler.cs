@@ -22,6 +22,24 @@ internal static class CommandHandler
                     CancellationToken.None);
                 return new JsonObject { ["ok"] = true, ["executionArn"] = started.ExecutionArn };
 
+            case "startSync":
+                var finished = await engine.StartSyncExecutionAsync(
+                    new StartExecutionRequest(Text(command, "stateMachineArn"), Text(command, "name"), Text(command, "input")),
+                    CancellationToken.None);
+                return new JsonObject
+                {
+                    ["ok"] = true,
+                    ["executionArn"] = finished.ExecutionArn,
+                    ["status"] = finished.Status,
+                    ["output"] = finished.Output,
+                };
+
+            case "history":
+                var history = await engine.GetExecutionHistoryAsync(
+                    new GetExecutionHistoryRequest(Text(command, "executionArn"), MaxResults: 1000, NextToken: null, ReverseOrder: false),
+                    CancellationToken.None);
+                return new JsonObject { ["ok"] = true, ["types"] = new JsonArray([.. history.Items.Select(e => (JsonNode)e.Type)]) };
+
             case "wait":
                 using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
                 {

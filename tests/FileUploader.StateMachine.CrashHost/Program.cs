@@ -1,12 +1,17 @@
 // The crash test's victim: a WorkflowEngine on a SQLite journal in its own process, so a test can SIGKILL it
 // mid-execution and start it again on the same journal.
 //
-// Usage: FileUploader.StateMachine.CrashHost <journal.db> <invocations.log> [taskDelayMs]
+// Usage: FileUploader.StateMachine.CrashHost <journal.db> <invocations.log> [taskDelayMs] [no-mover]
+//
+// no-mover: the journal's run log is not moved into SQLite in the background (only before a read of a run row), so
+// executions that ended in one batch are still only in the log when the process is killed.
 //
 // Control channel: one JSON command per line on stdin, one JSON answer per line on stdout:
 //   {"op":"create","name":…,"definition":…}                → {"ok":true,"arn":…}
 //   {"op":"start","stateMachineArn":…,"name":…,"input":…}  → {"ok":true,"executionArn":…}
+//   {"op":"startSync","stateMachineArn":…,"name":…,"input":…} → {"ok":true,"executionArn":…,"status":…,"output":…}
 //   {"op":"wait","executionArn":…}                         → {"ok":true,"status":…,"output":…,"error":…,"cause":…}
+//   {"op":"history","executionArn":…}                      → {"ok":true,"types":[…]}
 // A command's failure answers {"ok":false,"error":…}. "ready" is printed once the journal is recovered.
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -16,12 +21,13 @@ using FileUploader.StateMachine.Service;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: FileUploader.StateMachine.CrashHost <journal.db> <invocations.log> [taskDelayMs]");
+    Console.Error.WriteLine("usage: FileUploader.StateMachine.CrashHost <journal.db> <invocations.log> [taskDelayMs] [no-mover]");
     return 2;
 }
 
 var taskDelay = TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50);
-using var journal = SqliteExecutionJournal.Open(args[0]);
+var moveInBackground = !(args.Length > 3 && args[3] == "no-mover");
+using var journal = SqliteExecutionJournal.Open(args[0], JournalDurability.Normal, new RunLogOptions(MoveInBackground: moveInBackground));
 using var dispatcher = new RecordingTaskDispatcher(args[1], taskDelay);
 await using var engine = new WorkflowEngine(new EngineOptions(), dispatcher, journal, TimeProvider.System);
 await engine.RecoverAsync(CancellationToken.None);

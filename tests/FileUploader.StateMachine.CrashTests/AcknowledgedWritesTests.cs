@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 
 namespace FileUploader.StateMachine.CrashTests;
 
@@ -6,7 +7,9 @@ namespace FileUploader.StateMachine.CrashTests;
 /// The journal's promise under SIGKILL: whatever the engine acknowledged was in the journal's WAL before the answer
 /// went out, so a process killed while many executions are being started and group-committed (the WAL index lives
 /// in the dead process's memory, most commits are not yet checkpointed) comes back with every acknowledged
-/// execution, and each finishes with its output.
+/// execution, and each finishes with its output. The same for executions that ran to their end inside one
+/// synchronous start: those the engine acknowledged were in the journal's run log (if not yet in SQLite) before the
+/// answer went out, and come back with their output and history.
 /// </summary>
 public sealed class AcknowledgedWritesTests : IDisposable
 {
@@ -65,7 +68,103 @@ public sealed class AcknowledgedWritesTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_AfterSigkillWhileRunningOneBatchExecutions_EveryAcknowledgedOneComesBackWithOutputAndHistory(bool moveRunLog)
+    {
+        var journal = Path.Combine(_directory, "one-batch.db");
+        var log = Path.Combine(_directory, "one-batch.log");
+        var acknowledged = new List<(string Arn, int N)>();
+        await using (var host = await CrashHostProcess.StartAsync(journal, log, taskDelayMs: 0, moveRunLog))
+        {
+            var machine = await host.SendAsync(new JsonObject { ["op"] = "create", ["name"] = "pass-chain", ["definition"] = PassChain });
+            var machineArn = machine["arn"]!.GetValue<string>();
+            var n = 0;
+            Task<(string Arn, int N)> RunOne()
+            {
+                var item = Interlocked.Increment(ref n);
+                return RunSyncAsync(host, machineArn, item);
+            }
+
+            while (acknowledged.Count < AcknowledgedBeforeKill)
+            {
+                acknowledged.AddRange(await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => RunOne())));
+            }
+
+            var unacknowledged = Enumerable.Range(0, InFlight).Select(_ => RunOne()).ToArray();
+            await host.KillAsync();
+            await Task.WhenAll(unacknowledged.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        }
+
+        if (!moveRunLog)
+        {
+            // Nothing moved them: SQLite's own files lack all but the first (whose definition was not yet stored), so
+            // each of the others can only come back from the run log.
+            var inSqlite = ArnsInSqliteFiles(journal);
+            Assert.True(acknowledged.Count(a => !inSqlite.Contains(a.Arn)) >= AcknowledgedBeforeKill - 1, $"{inSqlite.Count} runs were in SQLite at the kill");
+        }
+
+        string[] passChainHistory =
+        [
+            "ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited",
+            "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+        ];
+        await using (var host = await CrashHostProcess.StartAsync(journal, log, taskDelayMs: 0, moveRunLog))
+        {
+            foreach (var (arn, n) in acknowledged)
+            {
+                var done = await host.SendAsync(new JsonObject { ["op"] = "wait", ["executionArn"] = arn });
+                Assert.Equal("SUCCEEDED", done["status"]!.GetValue<string>());
+                Assert.True(
+                    JsonNode.DeepEquals(new JsonObject { ["n"] = n, ["tag"] = "picked" }, JsonNode.Parse(done["output"]!.GetValue<string>())),
+                    $"{arn}: {done["output"]}");
+                var history = await host.SendAsync(new JsonObject { ["op"] = "history", ["executionArn"] = arn });
+                Assert.Equal(passChainHistory, history["types"]!.AsArray().Select(t => t!.GetValue<string>()));
+            }
+
+            await host.StopAsync();
+        }
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static async Task<(string Arn, int N)> RunSyncAsync(CrashHostProcess host, string machineArn, int n)
+    {
+        var done = await host.SendAsync(new JsonObject
+        {
+            ["op"] = "startSync",
+            ["stateMachineArn"] = machineArn,
+            ["name"] = $"s-{n}",
+            ["input"] = new JsonObject { ["n"] = n }.ToJsonString(),
+        });
+        Assert.Equal("SUCCEEDED", done["status"]!.GetValue<string>());
+        return (done["executionArn"]!.GetValue<string>(), n);
+    }
+
+    /// <summary>The runs in a copy of the journal's SQLite files (database and WAL, not the run log), read by a plain connection.</summary>
+    private HashSet<string> ArnsInSqliteFiles(string journal)
+    {
+        var copy = Path.Combine(_directory, "sqlite-only.db");
+        File.Copy(journal, copy);
+        if (File.Exists(journal + "-wal"))
+        {
+            File.Copy(journal + "-wal", copy + "-wal");
+        }
+
+        using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT arn FROM runs";
+        using var reader = command.ExecuteReader();
+        var arns = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            arns.Add(reader.GetString(0));
+        }
+
+        return arns;
+    }
 
     private static async Task<(string Arn, int N)> StartAsync(CrashHostProcess host, string machineArn, int n)
     {

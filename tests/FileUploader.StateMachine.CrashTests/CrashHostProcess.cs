@@ -16,7 +16,8 @@ internal sealed class CrashHostProcess : IAsyncDisposable
 
     private CrashHostProcess(Process process) => _process = process;
 
-    public static async Task<CrashHostProcess> StartAsync(string journalPath, string logPath, int taskDelayMs)
+    /// <param name="moveRunLog">False: the host's journal keeps one-batch executions in its run log until a read moves them.</param>
+    public static async Task<CrashHostProcess> StartAsync(string journalPath, string logPath, int taskDelayMs, bool moveRunLog = true)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +30,10 @@ internal sealed class CrashHostProcess : IAsyncDisposable
         start.ArgumentList.Add(journalPath);
         start.ArgumentList.Add(logPath);
         start.ArgumentList.Add(taskDelayMs.ToString(CultureInfo.InvariantCulture));
+        if (!moveRunLog)
+        {
+            start.ArgumentList.Add("no-mover");
+        }
 
         var host = new CrashHostProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
         host._process.OutputDataReceived += (_, e) => host.OnLine(e.Data);

@@ -170,7 +170,7 @@ public sealed class CrashRecoveryTests : IDisposable
     private JournalSnapshot ReadJournalCopy(string journal, string mapArn, string waitArn)
     {
         var copy = Path.Combine(_directory, "snapshot.db");
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm", "-runlog", "-runlog2" })
         {
             if (File.Exists(journal + suffix))
             {

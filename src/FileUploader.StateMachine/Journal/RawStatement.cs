@@ -53,6 +53,13 @@ internal sealed class RawStatement : IDisposable
     public void Bind(int index, byte[]? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_blob(_statement, index, value));
 
+    /// <summary>Text already in UTF-8 (a run log record's), bound as it is.</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+
+    public void BindBlob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
+
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+
     /// <summary>Runs the statement to its end and makes it ready for the next bindings.</summary>
     public void Execute()
     {
