@@ -45,9 +45,18 @@ internal static class PackedEventsCompression
     public static byte[] Encode(byte[] packed)
     {
         ArgumentNullException.ThrowIfNull(packed);
+        return packed.Length < MinimumLengthToCompress ? packed : Encode(packed.AsSpan()) ?? packed;
+    }
+
+    /// <summary>
+    /// The bytes to store for <paramref name="packed"/> when it is short or does not shrink: null (store them as they are);
+    /// otherwise the compressed form.
+    /// </summary>
+    public static byte[]? Encode(ReadOnlySpan<byte> packed)
+    {
         if (packed.Length < MinimumLengthToCompress)
         {
-            return packed;
+            return null;
         }
 
         // Only worth it if it saves something: a result at least as long as the input is not kept.
@@ -59,7 +68,7 @@ internal static class PackedEventsCompression
             var written = LZ4Codec.Encode(packed, destination[HeaderLength..], LZ4Level.L00_FAST);
             if (written <= 0)
             {
-                return packed;
+                return null;
             }
 
             destination[0] = Lz4Marker;

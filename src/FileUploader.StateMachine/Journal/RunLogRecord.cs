@@ -10,20 +10,24 @@ namespace FileUploader.StateMachine.Journal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout: the payload's length (4 bytes), a CRC-32C of that length and the payload (4 bytes), then the payload: a
+/// Layout: the payload's length (4 bytes), a CRC-32C of that length, the generation and the payload (4 bytes), the
+/// generation of the log file it was written to (4 bytes, see <see cref="RunLog"/>), then the payload: a
 /// format byte, a flags byte, the run id, start, stop and timeout ticks (8 bytes each, little-endian; stop and timeout
 /// only meaningful when their flag is set), then the ten text columns and the events, each as a 4-byte length (-1 for
 /// null) and its bytes (text in UTF-8, the file's encoding, so the move binds it to SQLite with no conversion; the
-/// events as the runs column stores them, compressed).
+/// events as the engine packed them, not yet compressed: the move compresses them as the runs column stores them, on
+/// its own thread, where the appender's would otherwise wait for it).
 /// </para>
 /// <para>
 /// The checksum covers the length so that a record's header cannot be believed on its own: a write cut short by the
-/// process's death, or the zeros a file system may leave after an OS crash, fail it, and reading stops there.
+/// process's death, or the zeros a file system may leave after an OS crash, fail it, and reading stops there. It covers
+/// the generation because a log file is reused without being emptied: the records of its previous use are still there
+/// after the new ones, whole and with good checksums, and only their generation tells them apart.
 /// </para>
 /// </remarks>
 internal static class RunLogRecord
 {
-    public const int HeaderLength = 8;
+    public const int HeaderLength = 12;
 
     private const byte Format = 1;
     private const byte HasStop = 1;
@@ -36,8 +40,9 @@ internal static class RunLogRecord
     private const int TextColumns = 10;
 
     /// <summary>Appends the record of one run to <paramref name="buffer"/>.</summary>
-    /// <param name="events">The packed events as the runs row stores them (<see cref="PackedEventsCompression.Encode"/>).</param>
-    public static void Append(RunLogBuffer buffer, long runId, ExecutionRecord e, string definitionId, byte[]? events)
+    /// <param name="events">The packed events (<see cref="HistoryEventPacking"/>), uncompressed.</param>
+    /// <param name="generation">The generation of the log file the record is written to.</param>
+    public static void Append(RunLogBuffer buffer, uint generation, long runId, ExecutionRecord e, string definitionId, byte[]? events)
     {
         var start = buffer.Length;
         buffer.Reserve(HeaderLength + MinimumPayloadLength);
@@ -75,7 +80,8 @@ internal static class RunLogRecord
         var payloadLength = buffer.Length - start - HeaderLength;
         var header = buffer.Bytes.AsSpan(start, HeaderLength);
         BinaryPrimitives.WriteInt32LittleEndian(header, payloadLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Checksum(header[..4], buffer.Bytes.AsSpan(start + HeaderLength, payloadLength)));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], generation);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Checksum(header, buffer.Bytes.AsSpan(start + HeaderLength, payloadLength)));
         if (buffer.Count++ == 0)
         {
             buffer.FirstRunId = runId;
@@ -86,9 +92,10 @@ internal static class RunLogRecord
 
     /// <summary>
     /// The payload of the record at <paramref name="offset"/>, which then moves past it; false where no whole record with
-    /// a matching checksum starts there (the end of the log, or a torn or damaged tail: nothing after it is read).
+    /// a matching checksum starts there (the end of the log, or a torn or damaged tail: nothing after it is read), or
+    /// where the record is not of <paramref name="generation"/> (when given: a record left by the file's previous use).
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> log, ref int offset, out ReadOnlySpan<byte> payload)
+    public static bool TryRead(ReadOnlySpan<byte> log, ref int offset, out ReadOnlySpan<byte> payload, uint? generation = null)
     {
         payload = default;
         var rest = log[offset..];
@@ -104,7 +111,8 @@ internal static class RunLogRecord
         }
 
         var candidate = rest.Slice(HeaderLength, length);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(rest[4..]) != Checksum(rest[..4], candidate) || candidate[0] != Format)
+        if (BinaryPrimitives.ReadUInt32LittleEndian(rest[4..]) != Checksum(rest[..HeaderLength], candidate) || candidate[0] != Format
+            || (generation is { } expected && BinaryPrimitives.ReadUInt32LittleEndian(rest[8..]) != expected))
         {
             return false;
         }
@@ -118,7 +126,8 @@ internal static class RunLogRecord
     /// Binds a payload's columns to <paramref name="insert"/> (the runs insert: id, arn, state_machine_arn, name, status,
     /// start_date, stop_date, input, output, error, cause, definition, role_arn, timeout_at, first_events, batch_ids).
     /// </summary>
-    public static void Bind(ReadOnlySpan<byte> payload, RawStatement insert)
+    /// <returns>About how many bytes the row holds: its columns as bound.</returns>
+    public static int Bind(ReadOnlySpan<byte> payload, RawStatement insert)
     {
         var flags = payload[1];
         insert.Bind(1, BinaryPrimitives.ReadInt64LittleEndian(payload[2..]));
@@ -142,18 +151,27 @@ internal static class RunLogRecord
             }
         }
 
+        var textEnd = position;
         var events = Field(payload, ref position, out var noEvents);
+        var eventBytes = 0;
         if (noEvents)
         {
             insert.BindNull(15);
         }
+        else if (PackedEventsCompression.Encode(events) is { } compressed)
+        {
+            insert.BindBlob(15, compressed);
+            eventBytes = compressed.Length;
+        }
         else
         {
             insert.BindBlob(15, events);
+            eventBytes = events.Length;
         }
 
         // A run that ended in its first batch has no batch rows.
         insert.BindNull(16);
+        return textEnd + eventBytes;
     }
 
     private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> payload, ref int position, out bool isNull)
@@ -193,10 +211,13 @@ internal static class RunLogRecord
         buffer.Length += 4;
     }
 
-    /// <summary>CRC-32C (the CPU's crc32 instruction where there is one) of the length bytes, then the payload.</summary>
-    private static uint Checksum(ReadOnlySpan<byte> length, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// CRC-32C (the CPU's crc32 instruction where there is one) of the header's length and generation, then the payload.
+    /// </summary>
+    private static uint Checksum(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
     {
-        var crc = BitOperations.Crc32C(uint.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(length));
+        var crc = BitOperations.Crc32C(uint.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(header));
+        crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt32LittleEndian(header[8..]));
         while (payload.Length >= 8)
         {
             crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(payload));

@@ -42,16 +42,17 @@ public enum JournalDurability
 /// <para>
 /// With <see cref="JournalDurability.Normal"/>, that one-row case does not touch SQLite on the caller's thread: its
 /// row is appended, as one checksummed record (<see cref="RunLogRecord"/>), to the run log beside the database
-/// (<see cref="RunLog"/>) with one write call, and a thread of the journal's own moves the appended records into the
-/// runs table later, thousands per transaction. A one-at-a-time caller otherwise waited for SQLite's statement, its
-/// WAL write, page cache, checksums and checkpoints, most of a journaled pass chain's time; now it packs, compresses
-/// and checksums the record and makes one write call, which SQLite's own commit made too. The promise is the
+/// (<see cref="RunLog"/>), copied into the file's mapped pages, and a thread of the journal's own moves the appended
+/// records into the runs table later, thousands per transaction. A one-at-a-time caller otherwise waited for SQLite's
+/// statement, its WAL write, page cache, checksums and checkpoints, most of a journaled pass chain's time; now it
+/// packs, compresses and checksums the record and copies it into the page cache, without even the write call SQLite's
+/// own commit made. The promise is the
 /// same as a commit's: the record is in the file before Write returns (no fsync, as with synchronous=NORMAL), so a
 /// killed process loses none, and an OS crash may lose the last few. What reads a run row (its history, the
 /// executions loaded at open) first moves what is still in the log, so it reads SQLite alone. At open, before
 /// anything reads the database, every whole record of the log is inserted unless its run is there already, made
-/// durable, and the log emptied; a record cut short or failing its checksum ends the log there: it is the write
-/// the process died in, whose Write never returned. A file of the log is emptied only once its records are durable
+/// durable, and the log started anew; a record cut short or failing its checksum ends the log there: it is the write
+/// the process died in, whose Write never returned. A file of the log is reused only once its records are durable
 /// in SQLite (the WAL synced), so there is no moment at which an acknowledged execution is in neither.
 /// </para>
 /// </remarks>
@@ -131,7 +132,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private bool _moveNow;
     private bool _stopMover;
 
-    /// <summary>The WAL, synced by the mover before a run log file is emptied (its records must be durable in SQLite first).</summary>
+    /// <summary>The WAL, synced by the mover before a run log file is reused (its records must be durable in SQLite first).</summary>
     private SafeFileHandle? _wal;
 
     /// <summary>
@@ -316,7 +317,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>
     /// Inserts the run log's records left by the last process (killed, or its moves failed) that the runs table does not
-    /// have yet, in one transaction, then syncs the WAL so they are durable before the log is emptied (by the new
+    /// have yet, in one transaction, then syncs the WAL so they are durable before the log is created anew (by the new
     /// <see cref="RunLog"/>). A record already moved is skipped by its run id; a torn tail is not read (see
     /// <see cref="RunLog.Replay"/>). Runs before anything reads the database, so run ids and loads include them.
     /// </summary>
@@ -488,12 +489,11 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             write.Logged = IsOneInsert(write.Batch) && FitsRunsRow(write.Batch.Execution!);
             if (write.Logged)
             {
-                // Compressed here, before the log's lock, and not by the mover: the record's write then copies about
-                // 40 % of the bytes (a pass chain's 3.3 KB record becomes 1.3 KB), which saves the appender about as
-                // much as LZ4 costs it, and the process fewer pages of log to fill, read back and drop; measured both ways.
+                // Not compressed here: the move compresses them on its own thread. Copying a pass chain's 3.3 KB record
+                // into the log's mapped pages costs a fraction of a microsecond more than its 1.3 KB compressed form,
+                // and LZ4 cost this thread about 3 µs (when each record took a write call, the write's saving paid for it).
                 var batch = write.Batch;
-                var events = batch.PackedEvents ?? (batch.Events.Count > 0 ? _packing.Pack(batch.Events) : null);
-                write.StoredEvents = events is null ? null : PackedEventsCompression.Encode(events);
+                write.LoggedEvents = batch.PackedEvents ?? (batch.Events.Count > 0 ? _packing.Pack(batch.Events) : null);
                 logged++;
             }
         }
@@ -520,7 +520,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                         {
                             var e = write.Batch.Execution!;
                             write.RunId = _nextRunId++;
-                            RunLogRecord.Append(pending, write.RunId, e, StoredDefinitionId(e.Definition), write.StoredEvents);
+                            RunLogRecord.Append(pending, log.ActiveGeneration, write.RunId, e, StoredDefinitionId(e.Definition), write.LoggedEvents);
                         }
                     }
 
@@ -786,8 +786,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         /// <summary>The run id its run log record took.</summary>
         public long RunId { get; set; }
 
-        /// <summary>Its events as the runs row stores them (<see cref="PackedEventsCompression"/>), for its run log record.</summary>
-        public byte[]? StoredEvents { get; set; }
+        /// <summary>Its packed events, uncompressed, for its run log record.</summary>
+        public byte[]? LoggedEvents { get; set; }
 
         /// <summary>True once another writer committed this batch; false when this writer must lead the next commit.</summary>
         public bool WaitUntilDoneOrLeading()
@@ -1243,6 +1243,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             return;
         }
 
+        long rowBytes;
         try
         {
             _begin.ExecuteNonQuery();
@@ -1250,6 +1251,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             {
                 var log = taken.Bytes.AsSpan(0, taken.Length);
                 var offset = 0;
+                rowBytes = 0;
                 for (var i = 0; i < taken.Count; i++)
                 {
                     // Written by this process a moment ago: a record that does not read back is a bug, not a torn tail.
@@ -1258,7 +1260,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                         throw new InvalidDataException($"Run log record {i} of {taken.Count} pending does not read back.");
                     }
 
-                    RunLogRecord.Bind(payload, _insertRun);
+                    rowBytes += RunLogRecord.Bind(payload, _insertRun);
                     _insertRun.Execute();
                 }
 
@@ -1280,8 +1282,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             throw;
         }
 
-        // About what the rows add to the WAL: each is about as long as its record (the events are compressed in both).
-        _walFlusher.Committed(taken.Length);
+        // About what the rows add to the WAL.
+        _walFlusher.Committed(rowBytes);
         lock (_runLog.Gate)
         {
             _runLog.Moved(taken);
@@ -1290,7 +1292,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>
     /// The mover's thread: waits until records are pending, lets more gather (<see cref="MoveDelay"/>, or until
-    /// <see cref="MoveAfterRecords"/> are pending), moves them, and empties a retired log file once its records are
+    /// <see cref="MoveAfterRecords"/> are pending), moves them, and reuses a retired log file once its records are
     /// durable. A failed move is tried again after the delay; the records stay in the log meanwhile.
     /// </summary>
     private void RunMover()
@@ -1320,7 +1322,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
             try
             {
-                MoveAndEmptyRetired();
+                MoveAndReuseRetired();
             }
             catch (Exception)
             {
@@ -1337,12 +1339,12 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>
     /// Moves the pending records (retiring a long log file) and, once every record of the retired file is committed,
-    /// syncs the WAL and only then empties that file: from the append to the emptying, each record is durable in the
-    /// log or in SQLite, never in neither.
+    /// syncs the WAL and only then starts a new generation in that file: from the append to the reuse, each record is
+    /// durable in the log or in SQLite, never in neither.
     /// </summary>
-    internal void MoveAndEmptyRetired()
+    internal void MoveAndReuseRetired()
     {
-        SafeFileHandle? retired;
+        bool retired;
         lock (_sync)
         {
             if (_disposed || _runLog is null)
@@ -1356,14 +1358,14 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
                 retired = _runLog.RetiredAndMoved();
             }
 
-            if (retired is not null)
+            if (retired)
             {
                 // Not to be disposed while the sync below uses it: Dispose stops this thread first.
                 _wal ??= OpenWal(_path);
             }
         }
 
-        if (retired is null)
+        if (!retired)
         {
             return;
         }
@@ -1376,14 +1378,27 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             RandomAccess.FlushToDisk(_wal);
         }
 
-        RunLog.TruncateRetired(retired);
         lock (_runLog.Gate)
         {
-            _runLog.Retired();
+            _runLog.ReuseRetired();
         }
     }
 
-    /// <summary>Run log records appended and not yet moved into SQLite.</summary>
+    /// <summary>Bytes of run log file <paramref name="index"/> (0 or 1) that hold its header and its generation's records.</summary>
+    internal long RunLogLength(int index)
+    {
+        if (_runLog is null)
+        {
+            return 0;
+        }
+
+        lock (_runLog.Gate)
+        {
+            return _runLog.LengthOf(index);
+        }
+    }
+
+    /// <summary>Run log records appended and not yet committed in SQLite (pending, or in a move not yet committed).</summary>
     internal int PendingRunLogRecords
     {
         get
@@ -1395,7 +1410,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
             lock (_runLog.Gate)
             {
-                return _runLog.Pending.Count;
+                return _runLog.Pending.Count + _runLog.Moving;
             }
         }
     }

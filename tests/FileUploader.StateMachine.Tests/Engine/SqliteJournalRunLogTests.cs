@@ -9,7 +9,8 @@ namespace FileUploader.StateMachine.Tests.Engine;
 /// The SQLite journal's run log: executions that start and end in one batch are appended to a file beside the database
 /// and moved into its runs table later. Until then every reader still finds them; a process that dies with records only
 /// in the log gets them back at the next open (a copy of the files taken while the journal is open is what a kill
-/// leaves); a torn or damaged tail is dropped; nothing is inserted twice; Full durability and Dispose leave no log.
+/// leaves); a torn or damaged tail is dropped; nothing is inserted twice; a reused file's earlier records are not read
+/// again; records past the mapped part of a file are kept as well; Full durability and Dispose leave no log.
 /// </summary>
 public sealed class SqliteJournalRunLogTests : IDisposable
 {
@@ -58,7 +59,7 @@ public sealed class SqliteJournalRunLogTests : IDisposable
 
         using var recovered = OpenCopy();
         AssertHolds(recovered, 0, 6);
-        Assert.All(RunLog.Suffixes, suffix => Assert.Equal(0, new FileInfo(_copy.Path + suffix).Length));
+        Assert.Equal(0, RunLog.CountReadable(_copy.Path));
     }
 
     [Theory]
@@ -69,9 +70,9 @@ public sealed class SqliteJournalRunLogTests : IDisposable
     {
         using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, Manual);
         WriteFinished(journal, 0, 5);
-        var before = new FileInfo(_journalFile.Path + RunLog.Suffixes[0]).Length;
+        var before = journal.RunLogLength(0);
         journal.Write(Finished(5));
-        var after = new FileInfo(_journalFile.Path + RunLog.Suffixes[0]).Length;
+        var after = journal.RunLogLength(0);
 
         CopyFiles();
         using (var log = File.Open(_copy.Path + RunLog.Suffixes[0], FileMode.Open, FileAccess.ReadWrite))
@@ -112,7 +113,7 @@ public sealed class SqliteJournalRunLogTests : IDisposable
         // Moved (a read moves them) but the log is only emptied at a rotation or on Dispose: both copies are in the files.
         Assert.Equal(4, journal.LoadExecutions().Count);
         Assert.Equal(0, journal.PendingRunLogRecords);
-        Assert.True(new FileInfo(_journalFile.Path + RunLog.Suffixes[0]).Length > 0);
+        Assert.Equal(3, RunLog.CountReadable(_journalFile.Path)); // the first went to SQLite, storing the definition
         WriteFinished(journal, 4, 6);
 
         using (var recovered = OpenCopy())
@@ -226,28 +227,52 @@ public sealed class SqliteJournalRunLogTests : IDisposable
     }
 
     [Fact]
-    public void MoveAndEmptyRetired_LogLongerThanTheRotationSize_EmptiesItOnceMovedAndAppendsToTheOther()
+    public void MoveAndReuseRetired_LogLongerThanTheRotationSize_ReusesItOnceMovedAndAppendsToTheOther()
     {
         using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, new RunLogOptions(MoveInBackground: false, RotateAfterBytes: 1024));
         WriteFinished(journal, 0, 6);
-        var first = new FileInfo(_journalFile.Path + RunLog.Suffixes[0]);
-        Assert.True(first.Length >= 1024);
+        Assert.True(journal.RunLogLength(0) >= 1024);
 
-        journal.MoveAndEmptyRetired();
-        first.Refresh();
-        Assert.Equal(0, first.Length);
+        journal.MoveAndReuseRetired();
+        Assert.Equal(RunLog.FileHeaderLength, journal.RunLogLength(0));
         WriteFinished(journal, 6, 9);
-        Assert.Equal(0, new FileInfo(first.FullName).Length);
-        Assert.True(new FileInfo(_journalFile.Path + RunLog.Suffixes[1]).Length > 0);
+        Assert.Equal(RunLog.FileHeaderLength, journal.RunLogLength(0));
+        Assert.True(journal.RunLogLength(1) > RunLog.FileHeaderLength);
 
-        // The next rotation goes back to the emptied file.
-        journal.MoveAndEmptyRetired();
-        Assert.Equal(0, new FileInfo(_journalFile.Path + RunLog.Suffixes[1]).Length);
+        // The reused file still holds its six earlier records, whole, but of the generation before: only the other
+        // file's three are read back.
+        Assert.Equal(3, RunLog.CountReadable(_journalFile.Path));
+
+        // The next rotation goes back to the reused file.
+        journal.MoveAndReuseRetired();
+        Assert.Equal(RunLog.FileHeaderLength, journal.RunLogLength(1));
         WriteFinished(journal, 9, 10);
-        Assert.True(new FileInfo(first.FullName).Length > 0);
+        Assert.True(journal.RunLogLength(0) > RunLog.FileHeaderLength);
+        Assert.Equal(1, RunLog.CountReadable(_journalFile.Path));
 
         using var recovered = OpenCopy();
         AssertHolds(recovered, 0, 10);
+    }
+
+    [Fact]
+    public void Write_MoreThanTheMappedPartOfTheFileHolds_KeepsTheRestAfterItAndRecoversEveryRecord()
+    {
+        // A 1 KiB rotation length maps 64 KiB of each file; with no mover, 300 records run far past it.
+        using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, new RunLogOptions(MoveInBackground: false, RotateAfterBytes: 1024));
+        WriteFinished(journal, 0, 300);
+        var written = journal.RunLogLength(0);
+        Assert.True(written > 64 * 1024);
+        Assert.True(new FileInfo(_journalFile.Path + RunLog.Suffixes[0]).Length >= written);
+
+        using (var recovered = OpenCopy())
+        {
+            AssertHolds(recovered, 0, 300);
+        }
+
+        // Once moved and reused, the file is cut back to its mapped length and nothing in it reads back.
+        journal.MoveAndReuseRetired();
+        Assert.Equal(64 * 1024, new FileInfo(_journalFile.Path + RunLog.Suffixes[0]).Length);
+        Assert.Equal(0, RunLog.CountReadable(_journalFile.Path));
     }
 
     [Fact]
