@@ -501,7 +501,6 @@ internal sealed class ExecutionRun
         Cancellation.Cancel();
     }
 
-
     private void CommitLocked(bool deleteAllFrames)
     {
         if (_dirtyFrames is null || _deletedFrames is null)

@@ -125,8 +125,9 @@ internal sealed class RetainedExecutions
 
     /// <summary>
     /// Asks for the memory the next entry will be written to (right after this one, about as long): it was last written
-    /// a whole ring ago, so copying a history into it waited for every cache line to come from main memory. Asked for
-    /// now, the lines arrive while the next execution runs.
+    /// a whole ring ago, so copying a short history into it waited for every cache line to come from main memory. Asked
+    /// for now, the lines arrive while the next execution runs. At most the first few kilobytes: a long copy keeps the
+    /// processor's own prefetching busy, and lines asked for long before they are written would only crowd the cache.
     /// </summary>
     private unsafe void PrefetchTail(int length)
     {
@@ -136,8 +137,9 @@ internal sealed class RetainedExecutions
         }
 
         const int Line = 64;
+        const int MaxPrefetch = 8 * 1024;
         var tail = _chunks[^1];
-        var end = Math.Min(tail.Bytes.Length, tail.Used + length);
+        var end = Math.Min(tail.Bytes.Length, tail.Used + Math.Min(length, MaxPrefetch));
         fixed (byte* bytes = tail.Bytes)
         {
             for (var at = tail.Used; at < end; at += Line)
