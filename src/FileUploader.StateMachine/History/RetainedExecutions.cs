@@ -137,7 +137,7 @@ internal sealed class RetainedExecutions
         }
 
         const int Line = 64;
-        const int MaxPrefetch = 8 * 1024;
+        const int MaxPrefetch = 4 * 1024;
         var tail = _chunks[^1];
         var end = Math.Min(tail.Bytes.Length, tail.Used + Math.Min(length, MaxPrefetch));
         fixed (byte* bytes = tail.Bytes)
