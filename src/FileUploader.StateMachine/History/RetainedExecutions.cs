@@ -126,8 +126,9 @@ internal sealed class RetainedExecutions
     /// <summary>
     /// Asks for the memory the next entry will be written to (right after this one, about as long): it was last written
     /// a whole ring ago, so copying a short history into it waited for every cache line to come from main memory. Asked
-    /// for now, the lines arrive while the next execution runs. At most the first few kilobytes: a long copy keeps the
-    /// processor's own prefetching busy, and lines asked for long before they are written would only crowd the cache.
+    /// for now, the lines arrive while the next execution runs. At most 4 KB (a 5-state run's entry): each cold line
+    /// asked for holds one of the processor's few fill buffers, so a long run of them stalls as the copy did (measured:
+    /// no gain on a Parallel's 7 KB entries at 8 KB), and a long copy keeps the processor's own prefetching busy anyway.
     /// </summary>
     private unsafe void PrefetchTail(int length)
     {
