@@ -37,6 +37,12 @@ internal static class EngineBenchmark
         /// </summary>
         public double? CpuSeconds { get; init; }
 
+        /// <summary>
+        /// Bytes allocated by the whole process over the measured part; ours only. Unlike time it does not depend on what
+        /// else runs on the box, and with executions in flight it sets how often the collector stops every thread.
+        /// </summary>
+        public long? AllocatedBytes { get; init; }
+
         /// <summary>The same workload with <c>--concurrency</c> executions in flight (the peer's run only).</summary>
         public Measurement? Concurrent { get; init; }
     }
@@ -74,7 +80,7 @@ internal static class EngineBenchmark
                     CultureInfo.InvariantCulture,
                     $"{workload.Name}: {measured.ExecutionsPerSecond:N1} exec/s, CPU {measured.CpuSeconds * 1e6 / measured.Executions:N2} µs/exec; warm-up and run allocated {allocated / 1024.0 / 1024.0:N0} MiB, " +
                     $"GCs gen0/1/2: {GC.CollectionCount(0) - collectionsBefore.Item1}/{GC.CollectionCount(1) - collectionsBefore.Item2}/{GC.CollectionCount(2) - collectionsBefore.Item3}, " +
-                    $"GC pause {GC.GetTotalPauseDuration().TotalMilliseconds:N0} ms"));
+                    $"GC pause {GC.GetTotalPauseDuration().TotalMilliseconds:N0} ms; measured part allocated {measured.AllocatedBytes / (double)measured.Executions:N0} B/exec"));
                 return 0;
             }
             finally
@@ -215,6 +221,7 @@ internal static class EngineBenchmark
         try
         {
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var stopwatch = Stopwatch.StartNew();
             var callers = Enumerable.Range(0, concurrency)
                 .Select(_ => Task.Run(() => RunForAsync(engine, stateMachineArn, input, seconds)))
@@ -223,6 +230,7 @@ internal static class EngineBenchmark
             return new Measurement(measured.Sum(m => m.Executions), stopwatch.Elapsed.TotalSeconds, measured[0].Output)
             {
                 CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+                AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
             };
         }
         finally
@@ -234,6 +242,7 @@ internal static class EngineBenchmark
     private static async Task<Measurement> RunForAsync(WorkflowEngine engine, string stateMachineArn, string input, double seconds)
     {
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var stopwatch = Stopwatch.StartNew();
         var deadline = TimeSpan.FromSeconds(seconds);
         long executions = 0;
@@ -253,6 +262,7 @@ internal static class EngineBenchmark
         return new Measurement(executions, stopwatch.Elapsed.TotalSeconds, output)
         {
             CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
         };
     }
 

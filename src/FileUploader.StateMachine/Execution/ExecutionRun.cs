@@ -63,6 +63,10 @@ internal sealed class ExecutionRun
         }
 
         _time = time;
+
+        // A new execution (no history yet): its record is journaled with its first commit. Set here rather than under
+        // the lock later: nobody else can see the run before the engine publishes it.
+        _recordDirty = history is null;
         if (history is not null)
         {
             foreach (var e in history)
@@ -449,23 +453,23 @@ internal sealed class ExecutionRun
     }
 
     /// <summary>
-    /// The whole history of an ended execution as <see cref="HistoryLog.Written"/> holds it, for the engine to keep
-    /// elsewhere before it calls <see cref="ReleaseHistory"/>. Read outside the lock: an ended history no longer
-    /// changes, and only that release (by the same caller) gives its memory back.
+    /// The whole history of an ended execution as <see cref="HistoryLog.Written"/> holds it, and its event count, for
+    /// the engine to keep elsewhere before it calls <see cref="ReleaseHistory"/>. Read outside the lock: an ended
+    /// history no longer changes, and only that release (by the same caller) gives its memory back. One call for
+    /// both, so a finished run takes the lock once here instead of once per value (each lock round trip is a visible
+    /// share of a short execution).
     /// </summary>
-    public ReadOnlySpan<byte> EndedHistory
+    public ReadOnlySpan<byte> TakeEndedHistory(out int eventCount)
     {
-        get
+        lock (_sync)
         {
-            lock (_sync)
+            if (!_ended || _historyReleased)
             {
-                if (!_ended || _historyReleased)
-                {
-                    throw new InvalidOperationException("Only the history of an ended execution not yet let go can be taken.");
-                }
-
-                return _history.Written;
+                throw new InvalidOperationException("Only the history of an ended execution not yet let go can be taken.");
             }
+
+            eventCount = _history.Count;
+            return _history.Written;
         }
     }
 
@@ -495,14 +499,6 @@ internal sealed class ExecutionRun
         }
 
         Cancellation.Cancel();
-    }
-
-    public void StartRecord()
-    {
-        lock (_sync)
-        {
-            _recordDirty = true;
-        }
     }
 
     private void CommitLocked(bool deleteAllFrames)

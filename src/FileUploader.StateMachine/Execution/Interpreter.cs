@@ -160,8 +160,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
 
         var result = state.HasResult ? state.Result?.DeepClone() : effective;
         var assigned = EvaluateAssign(state.Assign, result, scope);
-        var output = ApplyResultPath(frame, state.ResultPath, result, state.ResultPathReference);
-        output = SelectPath(state.OutputPath, output, scope, "OutputPath", state.OutputPathQuery);
+        var output = ApplyResultAndOutputPath(frame, state, state.ResultPath, state.ResultPathReference, result, scope);
         Complete(frame, state, state.Next, output, assigned);
     }
 
@@ -414,8 +413,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         var assigned = EvaluateAssign(state.Assign, result, scope);
-        var output = ApplyResultPath(frame, state.ResultPath, result, state.ResultPathReference);
-        output = SelectPath(state.OutputPath, output, scope, "OutputPath", state.OutputPathQuery);
+        var output = ApplyResultAndOutputPath(frame, state, state.ResultPath, state.ResultPathReference, result, scope);
         Complete(frame, state, state.Next, output, assigned);
     }
 
@@ -502,6 +500,27 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         throw new StatesException(StatesErrors.Runtime, $"Invalid path '{path}' for the field '{field}': no results in the input '{JsonValues.ToJsonText(input)}'");
+    }
+
+    /// <summary>
+    /// ResultPath, then OutputPath. When OutputPath is the very path ResultPath names (<c>"ResultPath": "$.x",
+    /// "OutputPath": "$.x"</c>), the output is the result itself: placing it in the input only to select it again is
+    /// skipped, and with it the copy of a result taken from the input (a node has one parent, so placing one copies it).
+    /// The input is not used once the state has its output, so nobody sees that it was left unchanged. Only for a path of
+    /// names (an index step is left to the general path: JSONPath and reference paths need not agree on every index),
+    /// and only when the placement would succeed: otherwise the general path raises its error.
+    /// </summary>
+    private static JsonNode? ApplyResultAndOutputPath(Frame frame, StateNode state, string? resultPath, ReferencePath? resultPathReference, JsonNode? result, StateScope scope)
+    {
+        if (resultPathReference is { IsInputNamePath: true }
+            && string.Equals(resultPath, state.OutputPath, StringComparison.Ordinal)
+            && resultPathReference.CanSetInPlace(frame.Input))
+        {
+            return result;
+        }
+
+        var output = ApplyResultPath(frame, resultPath, result, resultPathReference);
+        return SelectPath(state.OutputPath, output, scope, "OutputPath", state.OutputPathQuery);
     }
 
     /// <summary>ResultPath: null keeps the input, "$" is the result, anything else places the result in a copy of the input.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using FileUploader.StateMachine.Journal;
 
@@ -119,6 +120,34 @@ internal sealed class RetainedExecutions
         _order.Enqueue((size, eventCount));
         Count++;
         Events += eventCount;
+        PrefetchTail(size);
+    }
+
+    /// <summary>
+    /// Asks for the memory the next entry will be written to (right after this one, about as long): it was last written
+    /// a whole ring ago, so copying a short history into it waited for every cache line to come from main memory. Asked
+    /// for now, the lines arrive while the next execution runs. At most 4 KB (a 5-state run's entry): each cold line
+    /// asked for holds one of the processor's few fill buffers, so a long run of them stalls as the copy did (measured:
+    /// no gain on a Parallel's 7 KB entries at 8 KB), and a long copy keeps the processor's own prefetching busy anyway.
+    /// </summary>
+    private unsafe void PrefetchTail(int length)
+    {
+        if (!Sse.IsSupported || _chunks.Count == 0)
+        {
+            return;
+        }
+
+        const int Line = 64;
+        const int MaxPrefetch = 4 * 1024;
+        var tail = _chunks[^1];
+        var end = Math.Min(tail.Bytes.Length, tail.Used + Math.Min(length, MaxPrefetch));
+        fixed (byte* bytes = tail.Bytes)
+        {
+            for (var at = tail.Used; at < end; at += Line)
+            {
+                Sse.Prefetch1(bytes + at);
+            }
+        }
     }
 
     public bool Contains(string arn) => TryFind(arn, out _);

@@ -27,6 +27,8 @@ internal sealed class ReferencePath
         {
             _segments[i] = (SingleNodeSegment)segments[i];
         }
+
+        IsInputNamePath = Root == PathRoot.Input && _segments.Length > 0 && Array.TrueForAll(_segments, s => s is NameSegment);
     }
 
     public string Text { get; }
@@ -38,6 +40,12 @@ internal sealed class ReferencePath
 
     /// <summary>True for <c>$</c> (or <c>$$</c>, <c>$name</c>) with no further steps.</summary>
     public bool IsRoot => _segments.Length == 0;
+
+    /// <summary>
+    /// True for a path on the input made of names only (<c>$.a.b</c>, <c>$['a']</c>): one whose target a JSONPath query of
+    /// the same text selects, whatever the document, once the path has been set.
+    /// </summary>
+    public bool IsInputNamePath { get; }
 
     /// <summary>The name of a <c>$.name</c> path on the input (one name step, no more), otherwise null.</summary>
     public string? TopLevelName => Root == PathRoot.Input && _segments.Length == 1 && _segments[0] is NameSegment name ? name.Name : null;

@@ -286,7 +286,6 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         var started = new ExecutionRun(record, definition, _journal, _time, history: null);
         var top = new Frame(definition, new VariableScope(null), parsedInput, input, now);
         started.AddExecutionStarted(top, input, stateMachine.RoleArnText, stateMachine.ArnText, now);
-        started.StartRecord();
         started.MarkStarted(top);
         lock (_startLock)
         {
@@ -380,7 +379,8 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             }
             else
             {
-                _retained.Add(record, run.EndedHistory, run.EventCount);
+                var history = run.TakeEndedHistory(out var eventCount);
+                _retained.Add(record, history, eventCount);
                 while (_retained.Events > _options.MaxRetainedHistoryEvents && _retained.Count > 1)
                 {
                     _retained.MoveOldest();
