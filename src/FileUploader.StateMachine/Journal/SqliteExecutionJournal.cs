@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -92,9 +94,11 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>
     /// Pending run log records at which an append moves them itself, on its caller's thread: the mover could not keep
-    /// up (every core busy), and memory must not grow without bound.
+    /// up (every core busy), and memory must not grow without bound. Low enough that the pending buffer stays within
+    /// what <see cref="RunLogBuffer"/> keeps for reuse (a pass chain's record is 3.3 KB): past that, every move let go
+    /// of a buffer of hundreds of MiB and the appenders grew, copied and faulted in a new one.
     /// </summary>
-    internal const int MoveOnAppendAfterRecords = 32 * MoveAfterRecords;
+    internal const int MoveOnAppendAfterRecords = 4 * MoveAfterRecords;
 
     /// <summary>
     /// How long the mover lets records gather after the first one, when fewer than <see cref="MoveAfterRecords"/>
@@ -107,7 +111,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private readonly RawStatement _insertRun;
     private readonly SqliteCommand _updateRun;
     private readonly SqliteCommand _insertDefinition;
-    private readonly Dictionary<string, string> _storedDefinitionIds = new(StringComparer.Ordinal);
+    /// <summary>Definitions known to be stored, by text; read by run log appends outside <see cref="_sync"/>.</summary>
+    private readonly ConcurrentDictionary<string, string> _storedDefinitionIds = new(StringComparer.Ordinal);
     private readonly SqliteCommand _insertBatch;
     private readonly SqliteCommand _selectBatch;
     private readonly SqliteCommand _recordBatchIds;
@@ -183,6 +188,12 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
     /// <summary>The definition (by reference) and id of the last execution written whose definition was already stored.</summary>
     private (string? Text, string? Id) _lastDefinition;
+
+    /// <summary>As <see cref="_lastDefinition"/>, for run log appends (under the log's lock, not <see cref="_sync"/>).</summary>
+    private (string? Text, string? Id) _lastLoggedDefinition;
+
+    /// <summary>Packs events for run log appends (under the log's lock); <see cref="_packing"/> is for SQLite's writes.</summary>
+    private readonly HistoryEventPacking _logPacking = new();
 
     /// <summary>Definitions the open transaction stores, remembered as stored once it commits.</summary>
     private readonly List<(string Definition, string Id)> _pendingDefinitions = [];
@@ -408,9 +419,19 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// acknowledged earlier than without grouping; concurrent executions just share the per-transaction cost (most
     /// of a commit) instead of queueing for it. Each waiter is woken on its own (no herd of threads re-checking).
     /// </summary>
+    /// <remarks>
+    /// A batch for the run log (<see cref="TryAppendToRunLog"/>) does not queue: its append is a copy into memory under
+    /// the log's own short lock, cheaper than the hand-off between threads that grouping costs (a futex wait and wake
+    /// each, several microseconds on this project's machines). Only what goes to SQLite is grouped.
+    /// </remarks>
     public void Write(ExecutionBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (_runLog is not null && TryAppendToRunLog(batch))
+        {
+            return;
+        }
+
         var pending = new PendingWrite(batch);
         List<PendingWrite>? group = null;
         lock (_queueGate)
@@ -444,11 +465,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
         try
         {
-            var toCommit = _runLog is null ? group : AppendToRunLog(group);
-            if (toCommit.Count > 0)
-            {
-                CommitGroup(toCommit);
-            }
+            CommitGroup(group);
         }
         finally
         {
@@ -477,89 +494,57 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     }
 
     /// <summary>
-    /// Appends the group's one-row executions (<see cref="IsOneInsert"/>) to the run log in one write and answers the
-    /// rest, for SQLite. Not under <see cref="_sync"/>, so an append never waits for a move's transaction: what it reads
-    /// (run ids, stored definitions, the next run id) only the writer leading a group commit changes, and that is this one.
+    /// Appends <paramref name="batch"/> to the run log when it is one runs row (<see cref="IsOneInsert"/>): false, and
+    /// nothing done, when it is not. Not under <see cref="_sync"/>, so an append never waits for a move's or a group's
+    /// transaction: what it shares with them is guarded on its own (run ids by <see cref="_idsGate"/> and an atomic
+    /// counter, stored definitions by a concurrent dictionary, the last logged definition by the log's lock).
     /// </summary>
-    private List<PendingWrite> AppendToRunLog(List<PendingWrite> group)
+    private bool TryAppendToRunLog(ExecutionBatch batch)
     {
-        var logged = 0;
-        foreach (var write in group)
+        if (batch.Execution is not { } e || !FitsRunsRow(e))
         {
-            write.Logged = IsOneInsert(write.Batch) && FitsRunsRow(write.Batch.Execution!);
-            if (write.Logged)
-            {
-                // Not compressed here: the move compresses them on its own thread. Copying a pass chain's 3.3 KB record
-                // into the log's mapped pages costs a fraction of a microsecond more than its 1.3 KB compressed form,
-                // and LZ4 cost this thread about 3 µs (when each record took a write call, the write's saving paid for it).
-                var batch = write.Batch;
-                write.LoggedEvents = batch.PackedEvents ?? (batch.Events.Count > 0 ? _packing.Pack(batch.Events) : null);
-                logged++;
-            }
-        }
-
-        if (logged == 0)
-        {
-            return group;
+            return false;
         }
 
         var log = _runLog!;
         bool wake, moveNow, moveHere;
-        try
+        lock (log.Gate)
         {
-            lock (log.Gate)
+            ObjectDisposedException.ThrowIf(log.Closed, this);
+            if (!IsOneInsert(batch, _lastLoggedDefinition.Text) || !TryGetLoggedDefinitionId(e.Definition, out var definitionId))
             {
-                ObjectDisposedException.ThrowIf(log.Closed, this);
-                var pending = log.Pending;
-                var (start, count, first, last) = (pending.Length, pending.Count, pending.FirstRunId, pending.LastRunId);
-                try
-                {
-                    foreach (var write in group)
-                    {
-                        if (write.Logged)
-                        {
-                            var e = write.Batch.Execution!;
-                            write.RunId = _nextRunId++;
-                            RunLogRecord.Append(pending, log.ActiveGeneration, write.RunId, e, StoredDefinitionId(e.Definition), write.LoggedEvents);
-                        }
-                    }
-
-                    log.WriteFrom(start);
-                }
-                catch
-                {
-                    // Not written: forgotten (the run ids they took are left unused, which is harmless).
-                    (pending.Length, pending.Count, pending.FirstRunId, pending.LastRunId) = (start, count, first, last);
-                    throw;
-                }
-
-                wake = count == 0;
-                moveNow = count < MoveAfterRecords && pending.Count >= MoveAfterRecords;
-                moveHere = pending.Count >= MoveOnAppendAfterRecords;
-            }
-        }
-        catch (Exception ex)
-        {
-            foreach (var write in group)
-            {
-                if (write.Logged)
-                {
-                    write.Failure = ex;
-                }
+                return false;
             }
 
-            return Unlogged(group, logged);
-        }
+            // Not compressed here: the move compresses the events on its own thread. Copying a pass chain's 3.3 KB record
+            // into the log's mapped pages costs a fraction of a microsecond more than its 1.3 KB compressed form, and
+            // LZ4 cost this thread about 3 µs (when each record took a write call, the write's saving paid for it).
+            var events = batch.PackedEvents ?? (batch.Events.Count > 0 ? _logPacking.Pack(batch.Events) : null);
+            var pending = log.Pending;
+            var (start, count, first, last) = (pending.Length, pending.Count, pending.FirstRunId, pending.LastRunId);
 
-        lock (_idsGate)
-        {
-            foreach (var write in group)
+            // Taken under the log's lock, so the log's run ids ascend in append order (moves and retirement rely on it).
+            var runId = Interlocked.Increment(ref _nextRunId) - 1;
+            try
             {
-                if (write.Logged)
-                {
-                    _runIds[write.Batch.ExecutionArn] = write.RunId;
-                }
+                RunLogRecord.Append(pending, log.ActiveGeneration, runId, e, definitionId, events);
+                log.WriteFrom(start);
             }
+            catch
+            {
+                // Not written: forgotten (the run id it took is left unused, which is harmless).
+                (pending.Length, pending.Count, pending.FirstRunId, pending.LastRunId) = (start, count, first, last);
+                throw;
+            }
+
+            lock (_idsGate)
+            {
+                _runIds[batch.ExecutionArn] = runId;
+            }
+
+            wake = count == 0;
+            moveNow = count < MoveAfterRecords && pending.Count >= MoveAfterRecords;
+            moveHere = pending.Count >= MoveOnAppendAfterRecords;
         }
 
         if (wake || moveNow)
@@ -577,7 +562,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             MoveOnAppend();
         }
 
-        return Unlogged(group, logged);
+        return true;
     }
 
     /// <summary>
@@ -588,18 +573,25 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         e.Arn is not null && e.StateMachineArn is not null && e.Name is not null && e.Status is not null
         && e.Input is not null && e.Definition is not null && e.RoleArn is not null;
 
-    private static List<PendingWrite> Unlogged(List<PendingWrite> group, int logged) =>
-        logged == group.Count ? [] : group.FindAll(static w => !w.Logged);
-
-    /// <summary>The id of a definition <see cref="IsOneInsert"/> found stored (by the group's leader).</summary>
-    private string StoredDefinitionId(string definition)
+    /// <summary>
+    /// The id of a stored definition, under the log's lock; false if it is not known to be stored (the known ones are
+    /// forgotten all at once past <see cref="MaxKnownDefinitions"/>, possibly since <see cref="IsOneInsert"/> looked).
+    /// </summary>
+    private bool TryGetLoggedDefinitionId(string definition, [NotNullWhen(true)] out string? id)
     {
-        if (!ReferenceEquals(definition, _lastDefinition.Text))
+        if (!ReferenceEquals(definition, _lastLoggedDefinition.Text))
         {
-            _lastDefinition = (definition, _storedDefinitionIds[definition]);
+            if (!_storedDefinitionIds.TryGetValue(definition, out var stored))
+            {
+                id = null;
+                return false;
+            }
+
+            _lastLoggedDefinition = (definition, stored);
         }
 
-        return _lastDefinition.Id!;
+        id = _lastLoggedDefinition.Id!;
+        return true;
     }
 
     /// <summary>The mover fell behind by <see cref="MoveOnAppendAfterRecords"/>: this appender moves them.</summary>
@@ -676,7 +668,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
         foreach (var write in group)
         {
-            if (_runIds.TryGetValue(write.Batch.ExecutionArn, out var runId) && runId >= firstPending)
+            if (TryGetRunId(write.Batch.ExecutionArn, out var runId) && runId >= firstPending)
             {
                 MovePendingLocked(mayRotate: false);
                 return;
@@ -692,7 +684,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         {
             // A single statement is a transaction of its own (all of it or nothing), so a lone batch that is one
             // insert skips BEGIN and COMMIT.
-            var explicitTransaction = writes.Count > 1 || !IsOneInsert(writes[0].Batch);
+            var explicitTransaction = writes.Count > 1 || !IsOneInsert(writes[0].Batch, _lastDefinition.Text);
             if (explicitTransaction)
             {
                 _begin.ExecuteNonQuery();
@@ -780,15 +772,6 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
 
         public Exception? Failure { get; set; }
 
-        /// <summary>Goes to the run log (set by the group's leader).</summary>
-        public bool Logged { get; set; }
-
-        /// <summary>The run id its run log record took.</summary>
-        public long RunId { get; set; }
-
-        /// <summary>Its packed events, uncompressed, for its run log record.</summary>
-        public byte[]? LoggedEvents { get; set; }
-
         /// <summary>True once another writer committed this batch; false when this writer must lead the next commit.</summary>
         public bool WaitUntilDoneOrLeading()
         {
@@ -846,12 +829,22 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// Whether <see cref="WriteLocked"/> writes <paramref name="batch"/> with one statement: the row of an execution
     /// that started and ended in this batch (every run of a machine that cannot wait), whose definition is stored.
     /// </summary>
-    private bool IsOneInsert(ExecutionBatch batch) =>
-        batch.Execution is { Status: not "RUNNING" } e
-        && batch.Frames.Count == 0
-        && batch.DeletedFrames.Count == 0
-        && !_runIds.ContainsKey(batch.ExecutionArn)
-        && (ReferenceEquals(e.Definition, _lastDefinition.Text) || _storedDefinitionIds.ContainsKey(e.Definition));
+    /// <param name="lastStoredDefinition">A definition known to be stored, checked by reference first (see <see cref="DefinitionIdLocked"/>).</param>
+    private bool IsOneInsert(ExecutionBatch batch, string? lastStoredDefinition)
+    {
+        if (batch.Execution is not { Status: not "RUNNING" } e
+            || batch.Frames.Count != 0
+            || batch.DeletedFrames.Count != 0
+            || !(ReferenceEquals(e.Definition, lastStoredDefinition) || _storedDefinitionIds.ContainsKey(e.Definition)))
+        {
+            return false;
+        }
+
+        lock (_idsGate)
+        {
+            return !_runIds.ContainsKey(batch.ExecutionArn);
+        }
+    }
 
     /// <summary>
     /// The statements of one batch, inside the transaction <see cref="Write"/> opened (if it is more than one); returns
@@ -877,7 +870,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             events = PackedEventsCompression.Encode(events);
         }
 
-        if (_pendingRunIds.TryGetValue(batch.ExecutionArn, out var runId) || _runIds.TryGetValue(batch.ExecutionArn, out runId))
+        if (_pendingRunIds.TryGetValue(batch.ExecutionArn, out var runId) || TryGetRunId(batch.ExecutionArn, out runId))
         {
             // One row for the commit's events and frame changes together: one append instead of a row per table.
             var frames = FrameChangesLocked(batch, runId);
@@ -896,7 +889,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         {
             var e = batch.Execution ?? throw new InvalidOperationException(
                 $"The first batch journaled for {batch.ExecutionArn} must carry its execution record.");
-            runId = _nextRunId++;
+            runId = Interlocked.Increment(ref _nextRunId) - 1;
             _pendingRunIds[batch.ExecutionArn] = runId;
 
             // The execution's first batch makes its row. An execution that already ended in it (every run of a

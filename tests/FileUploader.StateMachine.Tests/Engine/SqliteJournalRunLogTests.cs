@@ -153,6 +153,45 @@ public sealed class SqliteJournalRunLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_AppendsFromManyThreadsWhileOthersCommitToSqliteAndTheMoverRuns_KeepsEveryExecutionOnceWithItsOwnRunId()
+    {
+        // Appends to the run log do not queue behind SQLite's group commit: they share run ids, stored definitions and
+        // the ARN map with it and with the mover. Eight threads append; two start and finish executions through SQLite.
+        const int Appenders = 8;
+        const int PerAppender = 150;
+        const int Running = 40;
+        using (var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, new RunLogOptions(RotateAfterBytes: 64 * 1024)))
+        {
+            journal.Write(Finished(0));
+            var appenders = Enumerable.Range(0, Appenders).Select(t => Task.Run(() => WriteFinished(journal, 1 + (t * PerAppender), 1 + ((t + 1) * PerAppender))));
+            var committers = Enumerable.Range(0, 2).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < Running / 2; i++)
+                {
+                    var n = 10_000 + (t * Running) + i;
+                    journal.Write(JournalBatches.WithRecord(JournalBatches.Arn(n), "RUNNING", new HistoryEvent(1, 0, Start, "ExecutionStarted", """{"input":"{}"}"""), Definition, Start));
+                    journal.Write(new ExecutionBatch(JournalBatches.Arn(n), Finished(n).Execution!, Events(n).Skip(1).ToList(), [], [], DeleteAllFrames: true));
+                }
+            }));
+            await Task.WhenAll(appenders.Concat(committers));
+            CopyFiles();
+        }
+
+        var rows = RowsOf(_journalFile.Path);
+        Assert.Equal(1 + (Appenders * PerAppender) + Running, rows.Count);
+        Assert.Equal(rows.Count, rows.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(rows.Count, rows.Select(r => r.Arn).Distinct().Count());
+
+        // The same from the files as a kill would have left them (records possibly still only in the log).
+        using (var recovered = SqliteExecutionJournal.Open(_copy.Path, JournalDurability.Normal, Manual))
+        {
+            AssertHolds(recovered, 0, 1 + (Appenders * PerAppender));
+        }
+
+        Assert.Equal(rows.Count, RowsOf(_copy.Path).Count);
+    }
+
+    [Fact]
     public void Write_LaterBatchOfAnExecutionStillInTheLog_MovesItFirstSoTheUpdateLands()
     {
         using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, Manual);
