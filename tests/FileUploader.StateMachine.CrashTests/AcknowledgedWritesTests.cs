@@ -30,27 +30,10 @@ public sealed class AcknowledgedWritesTests : IDisposable
     {
         var journal = Path.Combine(_directory, "acked.db");
         var log = Path.Combine(_directory, "acked.log");
-        var acknowledged = new List<(string Arn, int N)>();
+        List<(string Arn, int N)> acknowledged;
         await using (var host = await CrashHostProcess.StartAsync(journal, log, taskDelayMs: 0))
         {
-            var machine = await host.SendAsync(new JsonObject { ["op"] = "create", ["name"] = "pass-chain", ["definition"] = PassChain });
-            var machineArn = machine["arn"]!.GetValue<string>();
-            var n = 0;
-            Task<(string Arn, int N)> StartOne()
-            {
-                var item = Interlocked.Increment(ref n);
-                return StartAsync(host, machineArn, item);
-            }
-
-            while (acknowledged.Count < AcknowledgedBeforeKill)
-            {
-                acknowledged.AddRange(await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => StartOne())));
-            }
-
-            // Kill with a wave of starts on its way: those may or may not have been journaled, and are not checked.
-            var unacknowledged = Enumerable.Range(0, InFlight).Select(_ => StartOne()).ToArray();
-            await host.KillAsync();
-            await Task.WhenAll(unacknowledged.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
+            acknowledged = await AcknowledgeThenKillAsync(host, StartAsync);
         }
 
         await using (var host = await CrashHostProcess.StartAsync(journal, log, taskDelayMs: 0))
@@ -75,26 +58,10 @@ public sealed class AcknowledgedWritesTests : IDisposable
     {
         var journal = Path.Combine(_directory, "one-batch.db");
         var log = Path.Combine(_directory, "one-batch.log");
-        var acknowledged = new List<(string Arn, int N)>();
+        List<(string Arn, int N)> acknowledged;
         await using (var host = await CrashHostProcess.StartAsync(journal, log, taskDelayMs: 0, moveRunLog))
         {
-            var machine = await host.SendAsync(new JsonObject { ["op"] = "create", ["name"] = "pass-chain", ["definition"] = PassChain });
-            var machineArn = machine["arn"]!.GetValue<string>();
-            var n = 0;
-            Task<(string Arn, int N)> RunOne()
-            {
-                var item = Interlocked.Increment(ref n);
-                return RunSyncAsync(host, machineArn, item);
-            }
-
-            while (acknowledged.Count < AcknowledgedBeforeKill)
-            {
-                acknowledged.AddRange(await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => RunOne())));
-            }
-
-            var unacknowledged = Enumerable.Range(0, InFlight).Select(_ => RunOne()).ToArray();
-            await host.KillAsync();
-            await Task.WhenAll(unacknowledged.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
+            acknowledged = await AcknowledgeThenKillAsync(host, RunSyncAsync);
         }
 
         if (!moveRunLog)
@@ -164,6 +131,31 @@ public sealed class AcknowledgedWritesTests : IDisposable
         }
 
         return arns;
+    }
+
+    /// <summary>
+    /// Creates the pass chain and runs waves of <see cref="InFlight"/> executions through <paramref name="start"/> until
+    /// <see cref="AcknowledgedBeforeKill"/> are acknowledged, then kills the host with one more wave on its way (those
+    /// may or may not have been journaled, and are not checked). Returns the acknowledged ones.
+    /// </summary>
+    private static async Task<List<(string Arn, int N)>> AcknowledgeThenKillAsync(
+        CrashHostProcess host, Func<CrashHostProcess, string, int, Task<(string Arn, int N)>> start)
+    {
+        var machine = await host.SendAsync(new JsonObject { ["op"] = "create", ["name"] = "pass-chain", ["definition"] = PassChain });
+        var machineArn = machine["arn"]!.GetValue<string>();
+        var n = 0;
+        Task<(string Arn, int N)> StartOne() => start(host, machineArn, Interlocked.Increment(ref n));
+
+        var acknowledged = new List<(string Arn, int N)>();
+        while (acknowledged.Count < AcknowledgedBeforeKill)
+        {
+            acknowledged.AddRange(await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => StartOne())));
+        }
+
+        var unacknowledged = Enumerable.Range(0, InFlight).Select(_ => StartOne()).ToArray();
+        await host.KillAsync();
+        await Task.WhenAll(unacknowledged.Select(t => t.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        return acknowledged;
     }
 
     private static async Task<(string Arn, int N)> StartAsync(CrashHostProcess host, string machineArn, int n)
