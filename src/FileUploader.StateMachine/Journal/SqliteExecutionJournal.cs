@@ -141,12 +141,12 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private SafeFileHandle? _wal;
 
     /// <summary>
-    /// Every journaled execution's run id, by ARN; committed rows and run log records. Written only by the writer
-    /// leading a group commit (one at a time), under <see cref="_idsGate"/>; read under it by everything else.
+    /// Every journaled execution's run id, by ARN; committed rows and run log records. Written by the writer leading
+    /// a group commit and by run log appends (concurrently with it), always under <see cref="_idsGate"/>, and read under it.
     /// </summary>
     private readonly Dictionary<string, long> _runIds;
 
-    /// <summary>Guards <see cref="_runIds"/> between a run log append (not under <see cref="_sync"/>) and readers.</summary>
+    /// <summary>Guards <see cref="_runIds"/> between run log appends (not under <see cref="_sync"/>), SQLite's writers and readers.</summary>
     private readonly Lock _idsGate = new();
 
     /// <summary>Runs the open transaction inserts, added to <see cref="_runIds"/> once it commits.</summary>

@@ -110,7 +110,7 @@ public sealed class SqliteJournalRunLogTests : IDisposable
         using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, Manual);
         WriteFinished(journal, 0, 4);
 
-        // Moved (a read moves them) but the log is only emptied at a rotation or on Dispose: both copies are in the files.
+        // Moved (a read moves them) but a log file is only reused at a rotation, or deleted on Dispose: both copies are in the files.
         Assert.Equal(4, journal.LoadExecutions().Count);
         Assert.Equal(0, journal.PendingRunLogRecords);
         Assert.Equal(3, RunLog.CountReadable(_journalFile.Path)); // the first went to SQLite, storing the definition
