@@ -6,8 +6,9 @@ internal static class Arns
     public static string StateMachine(EngineOptions options, string name) =>
         $"arn:aws:states:{options.Region}:{options.AccountId}:stateMachine:{name}";
 
-    public static string Execution(EngineOptions options, string stateMachineName, string executionName) =>
-        $"arn:aws:states:{options.Region}:{options.AccountId}:execution:{stateMachineName}:{executionName}";
+    /// <summary>An execution ARN up to the execution's name, which follows it: <c>arn:aws:states:region:account:execution:stateMachineName:</c>.</summary>
+    public static string ExecutionPrefix(EngineOptions options, string stateMachineName) =>
+        $"arn:aws:states:{options.Region}:{options.AccountId}:execution:{stateMachineName}:";
 
     public static string StateMachineNameOf(string stateMachineArn) => stateMachineArn[(stateMachineArn.LastIndexOf(':') + 1)..];
 

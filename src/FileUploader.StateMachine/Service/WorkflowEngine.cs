@@ -70,7 +70,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         {
             if (ParseCached(stateMachine.Definition) is { } definition)
             {
-                _stateMachines[stateMachine.Arn] = new StateMachineEntry(stateMachine, definition);
+                _stateMachines[stateMachine.Arn] = NewEntry(stateMachine, definition);
             }
         }
 
@@ -153,7 +153,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             }
 
             _journal.SaveStateMachine(record);
-            _stateMachines[arn] = new StateMachineEntry(record, definition);
+            _stateMachines[arn] = NewEntry(record, definition);
         }
 
         return Task.FromResult(new CreateStateMachineResponse(arn, record.CreationDate));
@@ -184,7 +184,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         lock (_startLock)
         {
             _journal.SaveStateMachine(record);
-            _stateMachines[record.Arn] = new StateMachineEntry(record, definition);
+            _stateMachines[record.Arn] = NewEntry(record, definition);
         }
 
         return Task.FromResult(new UpdateStateMachineResponse(_time.GetUtcNow()));
@@ -273,7 +273,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidExecutionInput, $"Invalid State Machine Execution Input: '{ex.Message}'");
         }
 
-        var arn = Arns.Execution(_options, stateMachine.Record.Name, name);
+        var arn = string.Concat(stateMachine.ExecutionArnPrefix, name);
 
         // The run is built before taking the lock: nobody sees it until it is in _runs. The lock only makes
         // "is the name taken?" and "take it" one step (with _retained and _archived, which Retain fills from _runs).
@@ -686,7 +686,11 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidToken, $"Invalid Token: '{token}'");
     }
 
-    private sealed record StateMachineEntry(StateMachineRecord Record, StateMachineDefinition Definition)
+    private StateMachineEntry NewEntry(StateMachineRecord record, StateMachineDefinition definition) =>
+        new(record, definition, Arns.ExecutionPrefix(_options, record.Name));
+
+    /// <param name="ExecutionArnPrefix">The ARN of its executions up to their name: one concatenation per start, not a format.</param>
+    private sealed record StateMachineEntry(StateMachineRecord Record, StateMachineDefinition Definition, string ExecutionArnPrefix)
     {
         // As the history's writer escapes them (see HistoryLog): encoded once, not at every ExecutionStarted.
         public JsonEncodedText ArnText { get; } = JsonEncodedText.Encode(Record.Arn, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
