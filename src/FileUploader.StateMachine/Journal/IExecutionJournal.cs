@@ -29,7 +29,17 @@ public interface IExecutionJournal
 
     IReadOnlyList<StateMachineRecord> LoadStateMachines();
 
+    /// <summary>Every execution, oldest first.</summary>
     IReadOnlyList<ExecutionRecord> LoadExecutions();
+
+    /// <summary>The executions still RUNNING (those an engine resumes when it starts), oldest first.</summary>
+    IReadOnlyList<ExecutionRecord> LoadRunningExecutions();
+
+    /// <summary>The executions of one state machine, oldest first.</summary>
+    IReadOnlyList<ExecutionRecord> LoadExecutions(string stateMachineArn);
+
+    /// <summary>One execution's record, or null when the journal has none of that ARN.</summary>
+    ExecutionRecord? LoadExecution(string executionArn);
 
     IReadOnlyList<HistoryEvent> LoadHistory(string executionArn);
 

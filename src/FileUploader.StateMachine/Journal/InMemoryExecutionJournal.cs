@@ -97,6 +97,30 @@ public sealed class InMemoryExecutionJournal(bool keepPositions = false) : IExec
         }
     }
 
+    public IReadOnlyList<ExecutionRecord> LoadRunningExecutions()
+    {
+        lock (_sync)
+        {
+            return [.. _executions.Values.Where(e => e.Status == "RUNNING")];
+        }
+    }
+
+    public IReadOnlyList<ExecutionRecord> LoadExecutions(string stateMachineArn)
+    {
+        lock (_sync)
+        {
+            return [.. _executions.Values.Where(e => e.StateMachineArn == stateMachineArn)];
+        }
+    }
+
+    public ExecutionRecord? LoadExecution(string executionArn)
+    {
+        lock (_sync)
+        {
+            return _executions.GetValueOrDefault(executionArn);
+        }
+    }
+
     public IReadOnlyList<HistoryEvent> LoadHistory(string executionArn)
     {
         lock (_sync)

@@ -1117,14 +1117,53 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         }
     }
 
-    private List<ExecutionRecord> LoadExecutionsLocked() =>
-        Query("""
+    public IReadOnlyList<ExecutionRecord> LoadRunningExecutions()
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            MovePendingLocked(mayRotate: false);
+            return LoadExecutionsLocked("WHERE e.status = 'RUNNING'");
+        }
+    }
+
+    public IReadOnlyList<ExecutionRecord> LoadExecutions(string stateMachineArn)
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            MovePendingLocked(mayRotate: false);
+            return LoadExecutionsLocked("WHERE e.state_machine_arn = $p0", stateMachineArn);
+        }
+    }
+
+    public ExecutionRecord? LoadExecution(string executionArn)
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // Found through the journal's map of run ids (runs has no index on arn: it would be one more page per commit).
+            if (!TryGetRunId(executionArn, out var runId))
+            {
+                return null;
+            }
+
+            MoveIfLoggedLocked(runId);
+            var found = LoadExecutionsLocked("WHERE e.id = $p0", runId);
+            return found.Count == 0 ? null : found[0];
+        }
+    }
+
+    private List<ExecutionRecord> LoadExecutionsLocked(string where = "", params object?[] values) =>
+        Query($"""
             SELECT e.arn, e.state_machine_arn, e.name, e.status, e.start_date, e.stop_date, e.input, e.output, e.error, e.cause,
                 COALESCE(d.definition, e.definition), e.role_arn, e.timeout_at
-            FROM runs e LEFT JOIN definitions d ON d.id = e.definition ORDER BY e.id
+            FROM runs e LEFT JOIN definitions d ON d.id = e.definition {where} ORDER BY e.id
             """, r => new ExecutionRecord(
                 r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Date(r, 4), NullableDate(r, 5), r.GetString(6),
-                NullableString(r, 7), NullableString(r, 8), NullableString(r, 9), r.GetString(10), r.GetString(11), NullableDate(r, 12)));
+                NullableString(r, 7), NullableString(r, 8), NullableString(r, 9), r.GetString(10), r.GetString(11), NullableDate(r, 12)),
+            values);
 
     public IReadOnlyList<HistoryEvent> LoadHistory(string executionArn)
     {

@@ -38,13 +38,12 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     private readonly ConcurrentDictionary<string, StateMachineDefinition> _definitionCache = new(StringComparer.Ordinal);
     private readonly Lock _retentionLock = new();
 
-    // Finished executions, as bytes the collector does not trace (see Retain). With an in-memory journal, _retained
-    // holds each one's record and history, the only copy, up to EngineOptions.MaxRetainedHistoryEvents; older ones are
-    // forgotten. With a durable journal it holds the record only, of every execution that finished in this process, and
-    // _archived the records of those that finished before it started (RecoverAsync); their histories are read from the
-    // journal. Both guarded by _retentionLock.
+    // Finished executions, as bytes the collector does not trace (see Retain), guarded by _retentionLock. With an
+    // in-memory journal it holds each one's record and history, the only copy, up to
+    // EngineOptions.MaxRetainedHistoryEvents; older ones are forgotten. With a durable journal it holds only the records
+    // of the executions that finished last in this process (EngineOptions.MaxRetainedRecords), in front of the journal,
+    // which holds every record and history and answers for the others.
     private readonly RetainedExecutions _retained = new();
-    private readonly RetainedExecutions _archived = new();
     private readonly Action<ExecutionRun> _retain;
     private volatile bool _disposed;
 
@@ -74,22 +73,14 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             }
         }
 
+        // Only the running ones: finished executions stay in the journal, which answers for them when asked (see
+        // TryGetFinished), so memory does not grow with every execution a journal ever held.
         var resumed = 0;
-        foreach (var record in _journal.LoadExecutions())
+        foreach (var record in _journal.LoadRunningExecutions())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (_runs.ContainsKey(record.Arn) || TryGetFinished(record.Arn, out _, out _))
+            if (_runs.ContainsKey(record.Arn) || IsRetained(record.Arn))
             {
-                continue;
-            }
-
-            if (record.Status != "RUNNING")
-            {
-                lock (_retentionLock)
-                {
-                    _archived.Add(record, [], 0);
-                }
-
                 continue;
             }
 
@@ -276,7 +267,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         var arn = string.Concat(stateMachine.ExecutionArnPrefix, name);
 
         // The run is built before taking the lock: nobody sees it until it is in _runs. The lock only makes
-        // "is the name taken?" and "take it" one step (with _retained and _archived, which Retain fills from _runs).
+        // "is the name taken?" and "take it" one step (with _retained, which Retain fills from _runs, and the journal).
         var now = _time.GetUtcNow();
         var definition = stateMachine.Definition;
         var record = new ExecutionRecord(
@@ -289,10 +280,10 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         started.MarkStarted(top);
         lock (_startLock)
         {
-            // A running execution, or a finished one this process still keeps (see Retain: with a durable journal every
-            // one that finished since the engine started), is found again by the same name and input; one loaded from
-            // the journal at start (archived) is not. Only a given name is looked up: a name drawn from 122 random bits
-            // just now cannot be taken.
+            // A running execution, or a finished one this process still keeps (see Retain), is found again by the same
+            // name and input; one only the journal holds (archived: finished before the engine started, or let go since)
+            // is not, as AWS answers ExecutionAlreadyExists for a closed one. Only a given name is looked up: a name
+            // drawn from 122 random bits just now cannot be taken.
             ExecutionRecord? existing = null;
             var archived = false;
             if (request.Name is null)
@@ -364,8 +355,9 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     /// into memory a growing store had never touched took a page fault every page or so, and moving records to the
     /// archive as copies were let go cost more of the same: together about 12 % of a journaled run's CPU. It saved
     /// nothing measurable: a GetExecutionHistory of a just-finished run took 35-50 µs for 12 events from either (on the
-    /// 2-core bench box; SQLite's page cache still holds the rows just written). The records stay in memory: the
-    /// service's DescribeExecution and ListExecutions are answered from them.
+    /// 2-core bench box; SQLite's page cache still holds the rows just written). The last
+    /// <see cref="EngineOptions.MaxRetainedRecords"/> records stay in memory for DescribeExecution; ListExecutions and
+    /// older records are read from the journal.
     /// </remarks>
     private void Retain(ExecutionRun run)
     {
@@ -376,6 +368,10 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             if (_journal.IsDurable)
             {
                 _retained.Add(record, [], 0);
+                while (_retained.Count > _options.MaxRetainedRecords)
+                {
+                    _retained.MoveOldest();
+                }
             }
             else
             {
@@ -394,8 +390,9 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
     }
 
     /// <summary>
-    /// A finished execution no longer in <see cref="_runs"/>: one that finished in this process, or
-    /// (<paramref name="archived"/>) one a durable journal held when the engine started.
+    /// An execution no longer in <see cref="_runs"/>: one that finished in this process and is still kept, or
+    /// (<paramref name="archived"/>) one only a durable journal holds: it finished before this engine started, or so
+    /// long ago that its record was let go (see <see cref="EngineOptions.MaxRetainedRecords"/>).
     /// </summary>
     private bool TryGetFinished(string arn, [NotNullWhen(true)] out ExecutionRecord? record, out bool archived)
     {
@@ -406,10 +403,31 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
                 (record, archived) = (kept, false);
                 return true;
             }
+        }
 
-            archived = _archived.TryGet(arn, out kept);
-            record = archived ? kept : null;
-            return archived;
+        // Outside the lock: a journal read takes a while, and Retain (every execution's end) waits for that lock.
+        record = _journal.IsDurable ? _journal.LoadExecution(arn) : null;
+        archived = record is not null;
+        return archived;
+    }
+
+    /// <summary>How many finished executions the engine keeps in memory (for tests of its bounds).</summary>
+    internal int RetainedExecutionCount
+    {
+        get
+        {
+            lock (_retentionLock)
+            {
+                return _retained.Count;
+            }
+        }
+    }
+
+    private bool IsRetained(string arn)
+    {
+        lock (_retentionLock)
+        {
+            return _retained.Contains(arn);
         }
     }
 
@@ -456,12 +474,19 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{request.StatusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
         }
 
-        // Running first, then kept, then archived: an execution moving between them may be seen in two.
+        // Running first (their record in memory is the newest), then finished: kept in memory without a durable
+        // journal, else the journal's, which holds every execution. An execution moving between them may be seen in two.
         var records = _runs.Values.Select(r => r.Record).ToList();
-        lock (_retentionLock)
+        if (_journal.IsDurable)
         {
-            _retained.AddRecordsTo(records, request.StateMachineArn);
-            _archived.AddRecordsTo(records, request.StateMachineArn);
+            records.AddRange(_journal.LoadExecutions(request.StateMachineArn));
+        }
+        else
+        {
+            lock (_retentionLock)
+            {
+                _retained.AddRecordsTo(records, request.StateMachineArn);
+            }
         }
 
         var items = records

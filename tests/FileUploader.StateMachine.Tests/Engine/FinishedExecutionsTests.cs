@@ -7,8 +7,8 @@ namespace FileUploader.StateMachine.Tests.Engine;
 /// Finished executions as DescribeExecution, GetExecutionHistory and ListExecutions show them, on every journal: an
 /// in-memory one, where the engine's copy of each history is the only one and the oldest are forgotten beyond
 /// <see cref="EngineOptions.MaxRetainedHistoryEvents"/>; and durable ones (in memory with positions, SQLite), where the
-/// engine keeps only records and reads histories from the journal, so none is ever let go; and after a restart on the
-/// same SQLite file.
+/// engine keeps only the last records (<see cref="EngineOptions.MaxRetainedRecords"/>) and reads the rest, and every
+/// history, from the journal, so none is ever let go; and after a restart on the same SQLite file.
 /// </summary>
 public sealed class FinishedExecutionsTests : IDisposable
 {
@@ -104,7 +104,7 @@ public sealed class FinishedExecutionsTests : IDisposable
     [Theory]
     [InlineData("durable-memory")]
     [InlineData("sqlite")]
-    public async Task StartExecution_SameNameAndInputAsOneFinishedInThisProcess_DurableJournal_ReturnsItHoweverOld(string kind)
+    public async Task StartExecution_SameNameAndInputAsOneFinishedInThisProcess_DurableJournal_ReturnsItBeyondTheHistoryLimit(string kind)
     {
         var journal = OpenJournal(kind);
         try
@@ -131,6 +131,43 @@ public sealed class FinishedExecutionsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("durable-memory")]
+    [InlineData("sqlite")]
+    public async Task FinishedExecutions_BeyondMaxRetainedRecords_DurableJournal_AllServedOnlyTheLastKeptInMemory(string kind)
+    {
+        var journal = OpenJournal(kind);
+        try
+        {
+            await using var h = new EngineHarness(journal, options: new EngineOptions { MaxRetainedRecords = 2 });
+            var machine = await h.CreateAsync(Machine);
+            var arns = new List<string>();
+            for (var i = 0; i < 5; i++)
+            {
+                arns.Add((await h.Engine.StartSyncExecutionAsync(new(machine, $"e{i}", Input(i)), EngineHarness.Timeout)).ExecutionArn);
+            }
+
+            Assert.Equal(2, h.Engine.RetainedExecutionCount);
+            var listed = await h.Engine.ListExecutionsAsync(new ListExecutionsRequest(machine, null, null, null), EngineHarness.Timeout);
+            Assert.Equal(["e0", "e1", "e2", "e3", "e4"], listed.Items.Select(e => e.Name).Order(StringComparer.Ordinal));
+            for (var i = 0; i < 5; i++)
+            {
+                await AssertFinishedAsync(h, arns[i], i);
+            }
+
+            // A kept one is found again by name and input; one let go is closed as far as the engine knows, and AWS
+            // answers ExecutionAlreadyExists for a closed execution.
+            var again = await h.Engine.StartSyncExecutionAsync(new(machine, "e4", Input(4)), EngineHarness.Timeout);
+            var closed = await Assert.ThrowsAsync<StepFunctionsException>(() => h.Engine.StartSyncExecutionAsync(new(machine, "e0", Input(0)), EngineHarness.Timeout));
+            Assert.Equal(arns[4], again.ExecutionArn);
+            Assert.Equal(StepFunctionsErrorTypes.ExecutionAlreadyExists, closed.ErrorType);
+        }
+        finally
+        {
+            (journal as IDisposable)?.Dispose();
+        }
+    }
+
     [Fact]
     public async Task RecoverAsync_SameSqliteJournal_FinishedExecutionsOfBothEnginesAreDescribedListedAndReadBack()
     {
@@ -150,6 +187,9 @@ public sealed class FinishedExecutionsTests : IDisposable
         {
             await using var after = new EngineHarness(journal, options: new EngineOptions { MaxRetainedHistoryEvents = EventsPerExecution });
             await after.Engine.RecoverAsync(EngineHarness.Timeout);
+
+            // Nothing finished is loaded into memory at start: the journal answers for those executions.
+            Assert.Equal(0, after.Engine.RetainedExecutionCount);
             for (var i = 3; i < 5; i++)
             {
                 arns.Add((await after.Engine.StartSyncExecutionAsync(new(machine, $"e{i}", Input(i)), EngineHarness.Timeout)).ExecutionArn);

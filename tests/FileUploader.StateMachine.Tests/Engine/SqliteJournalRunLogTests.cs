@@ -51,6 +51,27 @@ public sealed class SqliteJournalRunLogTests : IDisposable
     }
 
     [Fact]
+    public void LoadExecution_ByArnByMachineAndRunning_FindsExecutionsOnlyInTheRunLog()
+    {
+        using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, Manual);
+        WriteFinished(journal, 0, 4);
+        var running = JournalBatches.WithRecord(JournalBatches.Arn(9), "RUNNING", Events(9)[0], Definition, Start);
+        journal.Write(running);
+        var ofOtherMachine = JournalBatches.WithRecord(JournalBatches.Arn(8), "SUCCEEDED", Events(8)[0], Definition, Start);
+        var otherMachine = ofOtherMachine with { Execution = ofOtherMachine.Execution! with { StateMachineArn = JournalBatches.MachineArn + "-other" } };
+        journal.Write(otherMachine);
+        Assert.True(journal.PendingRunLogRecords > 0);
+
+        Assert.Equal(Finished(2).Execution, journal.LoadExecution(JournalBatches.Arn(2)));
+        Assert.Null(journal.LoadExecution(JournalBatches.Arn(77)));
+        Assert.Equal(
+            [JournalBatches.Arn(0), JournalBatches.Arn(1), JournalBatches.Arn(2), JournalBatches.Arn(3), JournalBatches.Arn(9)],
+            journal.LoadExecutions(JournalBatches.MachineArn).Select(e => e.Arn));
+        Assert.Equal(otherMachine.Execution, journal.LoadExecutions(JournalBatches.MachineArn + "-other").Single());
+        Assert.Equal(running.Execution, journal.LoadRunningExecutions().Single());
+    }
+
+    [Fact]
     public void Open_AfterAKillWithExecutionsOnlyInTheRunLog_RecoversEachWithItsRecordAndHistory()
     {
         using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, Manual);
