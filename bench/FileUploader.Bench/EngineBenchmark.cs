@@ -89,9 +89,42 @@ internal static class EngineBenchmark
             }
         }
 
+        // `--rounds N`: the whole comparison N times over, then the median of each figure. On a shared box a slow spell
+        // lasts a minute or two and can fall on either side of one comparison; the median of alternating rounds does not
+        // depend on where one spell fell. Every round's table is printed too.
+        var rounds = (int)(OptionValue(args, "--rounds") ?? 1);
         Console.WriteLine($"Engine benchmark: {seconds:0.#} s per engine and workload after {warmup:0.#} s warm-up, executions run one at a time; " +
-            $"then every engine with {concurrency} executions in flight.");
+            $"then every engine with {concurrency} executions in flight" + (rounds > 1 ? $"; {rounds} rounds, then their medians." : "."));
 
+        var allRounds = new List<List<Row>>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            if (rounds > 1)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Round {round} of {rounds}:");
+            }
+
+            var rows = await RunRoundAsync(seconds, warmup, concurrency);
+            allRounds.Add(rows);
+            if (rounds > 1)
+            {
+                PrintTable(rows, concurrency);
+            }
+        }
+
+        if (rounds == 1)
+        {
+            return PrintTable(allRounds[0], concurrency);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Median of the {rounds} rounds (each figure on its own):");
+        return PrintTable(MedianRows(allRounds), concurrency);
+    }
+
+    private static async Task<List<Row>> RunRoundAsync(double seconds, double warmup, int concurrency)
+    {
         var peer = await RunPeerAsync(seconds, warmup, concurrency);
         var rows = new List<Row>();
         foreach (var workload in Workloads)
@@ -113,7 +146,29 @@ internal static class EngineBenchmark
             }
         }
 
-        return PrintTable(rows, concurrency);
+        return rows;
+    }
+
+    /// <summary>Per workload, each measurement's median round by executions per second (its CPU figure comes with it).</summary>
+    private static List<Row> MedianRows(List<List<Row>> rounds) =>
+        [.. Workloads.Select((workload, i) =>
+        {
+            var rows = rounds.Select(round => round[i]).ToList();
+            var peer = Median(rows.Select(r => r.Peer));
+            var peerConcurrent = rows.Any(r => r.Peer.Concurrent is null) ? null : Median(rows.Select(r => r.Peer.Concurrent!));
+            return new Row(
+                workload,
+                peer with { Concurrent = peerConcurrent },
+                Median(rows.Select(r => r.InMemory)),
+                Median(rows.Select(r => r.Journaled)),
+                Median(rows.Select(r => r.InMemoryConcurrent)),
+                Median(rows.Select(r => r.JournaledConcurrent)));
+        })];
+
+    private static Measurement Median(IEnumerable<Measurement> measured)
+    {
+        var sorted = measured.OrderBy(m => m.ExecutionsPerSecond).ToList();
+        return sorted[sorted.Count / 2];
     }
 
     /// <summary>One workload's measurements: each engine one execution at a time, then ours with N in flight.</summary>
