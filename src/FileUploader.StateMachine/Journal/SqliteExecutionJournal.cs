@@ -144,7 +144,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// Every journaled execution's run id, by ARN; committed rows and run log records. Written by the writer leading
     /// a group commit and by run log appends (concurrently with it), always under <see cref="_idsGate"/>, and read under it.
     /// </summary>
-    private readonly Dictionary<string, long> _runIds;
+    private readonly RunIdIndex _runIds = new();
 
     /// <summary>Guards <see cref="_runIds"/> between run log appends (not under <see cref="_sync"/>), SQLite's writers and readers.</summary>
     private readonly Lock _idsGate = new();
@@ -224,8 +224,6 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         _recordBatchIds = Prepare("UPDATE runs SET batch_ids = $batches WHERE id = $id", "$batches", "$id");
         _moveWatermark = Prepare("INSERT OR REPLACE INTO batch_watermark (id, recorded_below) VALUES (0, $below)", "$below");
         _insertDefinition = Prepare("INSERT OR IGNORE INTO definitions (id, definition) VALUES ($id, $definition)", "$id", "$definition");
-
-        _runIds = new Dictionary<string, long>(StringComparer.Ordinal);
 
         var running = new HashSet<long>();
         foreach (var (arn, id, isRunning) in Query("SELECT arn, id, status = 'RUNNING' FROM runs", r => (r.GetString(0), r.GetInt64(1), r.GetBoolean(2))))
