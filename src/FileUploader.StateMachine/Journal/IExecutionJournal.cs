@@ -35,8 +35,11 @@ public interface IExecutionJournal
     /// <summary>The executions still RUNNING (those an engine resumes when it starts), oldest first.</summary>
     IReadOnlyList<ExecutionRecord> LoadRunningExecutions();
 
-    /// <summary>The executions of one state machine, oldest first.</summary>
-    IReadOnlyList<ExecutionRecord> LoadExecutions(string stateMachineArn);
+    /// <summary>
+    /// What ListExecutions shows of each execution of one state machine (with <paramref name="status"/>, only those in
+    /// it), oldest first: no inputs, outputs or definitions read.
+    /// </summary>
+    IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status);
 
     /// <summary>One execution's record, or null when the journal has none of that ARN.</summary>
     ExecutionRecord? LoadExecution(string executionArn);
@@ -76,6 +79,15 @@ public sealed record ExecutionRecord(
 /// Everything one commit point changed in one execution: the execution row (when its status changed), new
 /// history events, frames upserted and frames removed.
 /// </summary>
+/// <summary>An execution as a list of executions shows it.</summary>
+public sealed record ExecutionSummary(
+    string Arn,
+    string StateMachineArn,
+    string Name,
+    string Status,
+    DateTimeOffset StartDate,
+    DateTimeOffset? StopDate);
+
 public sealed record ExecutionBatch(
     string ExecutionArn,
     ExecutionRecord? Execution,

@@ -105,11 +105,13 @@ public sealed class InMemoryExecutionJournal(bool keepPositions = false) : IExec
         }
     }
 
-    public IReadOnlyList<ExecutionRecord> LoadExecutions(string stateMachineArn)
+    public IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status)
     {
         lock (_sync)
         {
-            return [.. _executions.Values.Where(e => e.StateMachineArn == stateMachineArn)];
+            return [.. _executions.Values
+                .Where(e => e.StateMachineArn == stateMachineArn && (status is null || e.Status == status))
+                .Select(e => new ExecutionSummary(e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))];
         }
     }
 

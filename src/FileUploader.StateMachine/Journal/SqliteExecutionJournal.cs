@@ -1125,13 +1125,19 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         }
     }
 
-    public IReadOnlyList<ExecutionRecord> LoadExecutions(string stateMachineArn)
+    public IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status)
     {
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             MovePendingLocked(mayRotate: false);
-            return LoadExecutionsLocked("WHERE e.state_machine_arn = $p0", stateMachineArn);
+
+            // Only the leading columns: a row's input, output and packed events, often in overflow pages, are not read.
+            return Query(
+                "SELECT arn, state_machine_arn, name, status, start_date, stop_date FROM runs WHERE state_machine_arn = $p0 AND ($p1 IS NULL OR status = $p1) ORDER BY id",
+                r => new ExecutionSummary(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Date(r, 4), NullableDate(r, 5)),
+                stateMachineArn,
+                status);
         }
     }
 

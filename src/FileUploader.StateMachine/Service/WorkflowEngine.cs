@@ -476,25 +476,31 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
 
         // Running first (their record in memory is the newest), then finished: kept in memory without a durable
         // journal, else the journal's, which holds every execution. An execution moving between them may be seen in two.
-        var records = _runs.Values.Select(r => r.Record).ToList();
+        var executions = _runs.Values.Select(r => r.Record)
+            .Where(r => r.StateMachineArn == request.StateMachineArn)
+            .Select(r => new ExecutionSummary(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate))
+            .ToList();
         if (_journal.IsDurable)
         {
-            records.AddRange(_journal.LoadExecutions(request.StateMachineArn));
+            executions.AddRange(_journal.LoadExecutionSummaries(request.StateMachineArn, request.StatusFilter));
         }
         else
         {
+            var kept = new List<ExecutionRecord>();
             lock (_retentionLock)
             {
-                _retained.AddRecordsTo(records, request.StateMachineArn);
+                _retained.AddRecordsTo(kept, request.StateMachineArn);
             }
+
+            executions.AddRange(kept.Select(r => new ExecutionSummary(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate)));
         }
 
-        var items = records
-            .DistinctBy(r => r.Arn, StringComparer.Ordinal)
-            .Where(r => r.StateMachineArn == request.StateMachineArn && (request.StatusFilter is null || r.Status == request.StatusFilter))
-            .OrderByDescending(r => r.StartDate)
-            .ThenBy(r => r.Name, StringComparer.Ordinal)
-            .Select(r => new ExecutionListItem(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate))
+        var items = executions
+            .DistinctBy(e => e.Arn, StringComparer.Ordinal)
+            .Where(e => request.StatusFilter is null || e.Status == request.StatusFilter)
+            .OrderByDescending(e => e.StartDate)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .Select(e => new ExecutionListItem(e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))
             .ToList();
         return Task.FromResult(Paginate(items, request.MaxResults, request.NextToken));
     }

@@ -51,7 +51,7 @@ public sealed class SqliteJournalRunLogTests : IDisposable
     }
 
     [Fact]
-    public void LoadExecution_ByArnByMachineAndRunning_FindsExecutionsOnlyInTheRunLog()
+    public void LoadExecution_ByArnByMachineByStatusAndRunning_FindsExecutionsOnlyInTheRunLog()
     {
         using var journal = SqliteExecutionJournal.Open(_journalFile.Path, JournalDurability.Normal, Manual);
         WriteFinished(journal, 0, 4);
@@ -66,8 +66,13 @@ public sealed class SqliteJournalRunLogTests : IDisposable
         Assert.Null(journal.LoadExecution(JournalBatches.Arn(77)));
         Assert.Equal(
             [JournalBatches.Arn(0), JournalBatches.Arn(1), JournalBatches.Arn(2), JournalBatches.Arn(3), JournalBatches.Arn(9)],
-            journal.LoadExecutions(JournalBatches.MachineArn).Select(e => e.Arn));
-        Assert.Equal(otherMachine.Execution, journal.LoadExecutions(JournalBatches.MachineArn + "-other").Single());
+            journal.LoadExecutionSummaries(JournalBatches.MachineArn, status: null).Select(e => e.Arn));
+        var finished = Finished(1).Execution!;
+        Assert.Equal(
+            new ExecutionSummary(finished.Arn, finished.StateMachineArn, finished.Name, "SUCCEEDED", finished.StartDate, finished.StopDate),
+            journal.LoadExecutionSummaries(JournalBatches.MachineArn, "SUCCEEDED")[1]);
+        Assert.Equal([JournalBatches.Arn(9)], journal.LoadExecutionSummaries(JournalBatches.MachineArn, "RUNNING").Select(e => e.Arn));
+        Assert.Equal([JournalBatches.Arn(8)], journal.LoadExecutionSummaries(JournalBatches.MachineArn + "-other", status: null).Select(e => e.Arn));
         Assert.Equal(running.Execution, journal.LoadRunningExecutions().Single());
     }
 
