@@ -36,10 +36,11 @@ public interface IExecutionJournal
     IReadOnlyList<ExecutionRecord> LoadRunningExecutions();
 
     /// <summary>
-    /// What ListExecutions shows of each execution of one state machine (with <paramref name="status"/>, only those in
-    /// it), oldest first: no inputs, outputs or definitions read.
+    /// What ListExecutions shows of the executions of one state machine (with <paramref name="status"/>, only those in
+    /// it), in its order: the latest start first, then by name (<see cref="string.CompareOrdinal(string, string)"/>);
+    /// at most <paramref name="limit"/>. No inputs, outputs or definitions are read.
     /// </summary>
-    IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status);
+    IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status, int limit);
 
     /// <summary>One execution's record, or null when the journal has none of that ARN.</summary>
     ExecutionRecord? LoadExecution(string executionArn);

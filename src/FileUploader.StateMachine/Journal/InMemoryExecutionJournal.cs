@@ -105,12 +105,15 @@ public sealed class InMemoryExecutionJournal(bool keepPositions = false) : IExec
         }
     }
 
-    public IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status)
+    public IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status, int limit)
     {
         lock (_sync)
         {
             return [.. _executions.Values
                 .Where(e => e.StateMachineArn == stateMachineArn && (status is null || e.Status == status))
+                .OrderByDescending(e => e.StartDate)
+                .ThenBy(e => e.Name, StringComparer.Ordinal)
+                .Take(limit)
                 .Select(e => new ExecutionSummary(e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))];
         }
     }

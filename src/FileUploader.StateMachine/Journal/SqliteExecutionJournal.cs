@@ -146,6 +146,8 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// </summary>
     private readonly RunIdIndex _runIds = new();
 
+    private const string OrdinalCollation = "DOTNET_ORDINAL";
+
     /// <summary>Guards <see cref="_runIds"/> between run log appends (not under <see cref="_sync"/>), SQLite's writers and readers.</summary>
     private readonly Lock _idsGate = new();
 
@@ -207,6 +209,10 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     private SqliteExecutionJournal(SqliteConnection connection, string path, JournalDurability durability, RunLogOptions runLogOptions)
     {
         _connection = connection;
+
+        // SQLite's own BINARY order compares UTF-8 bytes; .NET's ordinal order compares UTF-16 code units, and the two
+        // differ for characters above U+FFFF. Lists are ordered by the engine's rule, so SQLite sorts names with it too.
+        _connection.CreateCollation(OrdinalCollation, string.CompareOrdinal);
         _path = path;
 
         // Prepared once: SqliteConnection.BeginTransaction/Commit parse "BEGIN"/"COMMIT" again on every call.
@@ -1125,7 +1131,7 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
         }
     }
 
-    public IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status)
+    public IReadOnlyList<ExecutionSummary> LoadExecutionSummaries(string stateMachineArn, string? status, int limit)
     {
         lock (_sync)
         {
@@ -1133,11 +1139,17 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
             MovePendingLocked(mayRotate: false);
 
             // Only the leading columns: a row's input, output and packed events, often in overflow pages, are not read.
+            // SQLite keeps the first `limit` while it scans instead of sorting every row.
             return Query(
-                "SELECT arn, state_machine_arn, name, status, start_date, stop_date FROM runs WHERE state_machine_arn = $p0 AND ($p1 IS NULL OR status = $p1) ORDER BY id",
+                $"""
+                SELECT arn, state_machine_arn, name, status, start_date, stop_date FROM runs
+                WHERE state_machine_arn = $p0 AND ($p1 IS NULL OR status = $p1)
+                ORDER BY start_date DESC, name COLLATE {OrdinalCollation} LIMIT $p2
+                """,
                 r => new ExecutionSummary(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Date(r, 4), NullableDate(r, 5)),
                 stateMachineArn,
-                status);
+                status,
+                limit);
         }
     }
 

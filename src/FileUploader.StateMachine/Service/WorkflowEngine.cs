@@ -482,7 +482,12 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             .ToList();
         if (_journal.IsDurable)
         {
-            executions.AddRange(_journal.LoadExecutionSummaries(request.StateMachineArn, request.StatusFilter));
+            // Only as many of the journal's as can reach the asked page, in the list's own order: the page's end, plus
+            // one per execution in memory (its journal row, possibly stale, is dropped below), plus one to tell whether
+            // more follow. The journal sorts names exactly as the ordering below does.
+            var (offset, pageSize) = PageWindow(request.MaxResults, request.NextToken);
+            var limit = (long)offset + pageSize + executions.Count + 1;
+            executions.AddRange(_journal.LoadExecutionSummaries(request.StateMachineArn, request.StatusFilter, (int)Math.Min(limit, int.MaxValue)));
         }
         else
         {
@@ -674,25 +679,27 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
 
     private static Page<T> Paginate<T>(IReadOnlyList<T> items, int? maxResults, string? nextToken)
     {
+        var (offset, pageSize) = PageWindow(maxResults, nextToken);
+        if (offset > items.Count)
+        {
+            throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidToken, $"Invalid Token: '{nextToken}'");
+        }
+
+        var page = items.Skip(offset).Take(pageSize).ToList();
+        var next = offset + page.Count < items.Count ? EncodeToken(offset + page.Count) : null;
+        return new Page<T>(page, next);
+    }
+
+    /// <summary>Where a page starts in the whole list and how long it is, from a request's maxResults and nextToken.</summary>
+    private static (int Offset, int PageSize) PageWindow(int? maxResults, string? nextToken)
+    {
         if (maxResults is < 0 or > 1000)
         {
             throw new StepFunctionsException(StepFunctionsErrorTypes.ValidationException, $"Value '{maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value between 0 and 1000");
         }
 
         var pageSize = maxResults is null or 0 ? 100 : maxResults.Value;
-        var offset = 0;
-        if (!string.IsNullOrEmpty(nextToken))
-        {
-            offset = DecodeToken(nextToken);
-            if (offset > items.Count)
-            {
-                throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidToken, $"Invalid Token: '{nextToken}'");
-            }
-        }
-
-        var page = items.Skip(offset).Take(pageSize).ToList();
-        var next = offset + page.Count < items.Count ? EncodeToken(offset + page.Count) : null;
-        return new Page<T>(page, next);
+        return (string.IsNullOrEmpty(nextToken) ? 0 : DecodeToken(nextToken), pageSize);
     }
 
     private static string EncodeToken(int offset) =>

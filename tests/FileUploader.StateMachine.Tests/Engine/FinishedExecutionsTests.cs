@@ -168,6 +168,66 @@ public sealed class FinishedExecutionsTests : IDisposable
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Journals))]
+    public async Task ListExecutions_RunningAndFinishedPagedThrough_EachOnceInOrder(string kind)
+    {
+        // Every execution starts at the same instant (the clock stands still), so names order the list. UTF-16 order
+        // (the engine's) puts a surrogate pair (U+1F600) before U+FF5E and U+FF70; UTF-8 order (SQLite's own) puts it
+        // after them: a page read from the journal in the wrong order would skip or repeat an execution.
+        const string waitOrNot = """
+            {"StartAt":"C","States":{
+              "C":{"Type":"Choice","Choices":[{"Variable":"$.wait","BooleanEquals":true,"Next":"W"}],"Default":"Done"},
+              "W":{"Type":"Wait","Seconds":3600,"Next":"Done"},
+              "Done":{"Type":"Succeed"}}}
+            """;
+        string[] finishedNames = ["\uFF70-3", "\uD83D\uDE00x", "\uFF70-0", "\uFF5Ey", "\uFF70-2", "\uFF70-1", "\uFF70-5", "\uFF70-4", "a"];
+        string[] runningNames = ["r2", "\uD83D\uDE00r", "r1"];
+        var journal = OpenJournal(kind);
+        try
+        {
+            await using var h = new EngineHarness(journal, options: new EngineOptions { MaxRetainedRecords = 2 });
+            var machine = await h.CreateAsync(waitOrNot);
+            foreach (var name in finishedNames)
+            {
+                await h.Engine.StartSyncExecutionAsync(new(machine, name, """{"wait":false}"""), EngineHarness.Timeout);
+            }
+
+            foreach (var name in runningNames)
+            {
+                await h.Engine.StartExecutionAsync(new(machine, name, """{"wait":true}"""), EngineHarness.Timeout);
+            }
+
+            var all = finishedNames.Concat(runningNames).Order(StringComparer.Ordinal).ToList();
+            var running = runningNames.Order(StringComparer.Ordinal).ToList();
+            foreach (var pageSize in new[] { 1, 2, 3, 100 })
+            {
+                Assert.Equal(all, await ListAllAsync(h, machine, status: null, pageSize));
+                Assert.Equal(running, await ListAllAsync(h, machine, "RUNNING", pageSize));
+            }
+        }
+        finally
+        {
+            (journal as IDisposable)?.Dispose();
+        }
+    }
+
+    private static async Task<List<string>> ListAllAsync(EngineHarness h, string machine, string? status, int pageSize)
+    {
+        var names = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await h.Engine.ListExecutionsAsync(new ListExecutionsRequest(machine, status, pageSize, token), EngineHarness.Timeout);
+            Assert.True(page.Items.Count <= pageSize);
+            names.AddRange(page.Items.Select(e => e.Name));
+            token = page.NextToken;
+        }
+        while (token is not null);
+
+        return names;
+    }
+
     [Fact]
     public async Task RecoverAsync_SameSqliteJournal_FinishedExecutionsOfBothEnginesAreDescribedListedAndReadBack()
     {

@@ -64,15 +64,19 @@ public sealed class SqliteJournalRunLogTests : IDisposable
 
         Assert.Equal(Finished(2).Execution, journal.LoadExecution(JournalBatches.Arn(2)));
         Assert.Null(journal.LoadExecution(JournalBatches.Arn(77)));
+        // Latest start first: e-3 … e-0 started a second apart after Start, e-9 at Start.
         Assert.Equal(
-            [JournalBatches.Arn(0), JournalBatches.Arn(1), JournalBatches.Arn(2), JournalBatches.Arn(3), JournalBatches.Arn(9)],
-            journal.LoadExecutionSummaries(JournalBatches.MachineArn, status: null).Select(e => e.Arn));
+            [JournalBatches.Arn(3), JournalBatches.Arn(2), JournalBatches.Arn(1), JournalBatches.Arn(0), JournalBatches.Arn(9)],
+            journal.LoadExecutionSummaries(JournalBatches.MachineArn, status: null, limit: 10).Select(e => e.Arn));
+        Assert.Equal(
+            [JournalBatches.Arn(3), JournalBatches.Arn(2)],
+            journal.LoadExecutionSummaries(JournalBatches.MachineArn, status: null, limit: 2).Select(e => e.Arn));
         var finished = Finished(1).Execution!;
         Assert.Equal(
             new ExecutionSummary(finished.Arn, finished.StateMachineArn, finished.Name, "SUCCEEDED", finished.StartDate, finished.StopDate),
-            journal.LoadExecutionSummaries(JournalBatches.MachineArn, "SUCCEEDED")[1]);
-        Assert.Equal([JournalBatches.Arn(9)], journal.LoadExecutionSummaries(JournalBatches.MachineArn, "RUNNING").Select(e => e.Arn));
-        Assert.Equal([JournalBatches.Arn(8)], journal.LoadExecutionSummaries(JournalBatches.MachineArn + "-other", status: null).Select(e => e.Arn));
+            journal.LoadExecutionSummaries(JournalBatches.MachineArn, "SUCCEEDED", limit: 10)[2]);
+        Assert.Equal([JournalBatches.Arn(9)], journal.LoadExecutionSummaries(JournalBatches.MachineArn, "RUNNING", limit: 10).Select(e => e.Arn));
+        Assert.Equal([JournalBatches.Arn(8)], journal.LoadExecutionSummaries(JournalBatches.MachineArn + "-other", status: null, limit: 10).Select(e => e.Arn));
         Assert.Equal(running.Execution, journal.LoadRunningExecutions().Single());
     }
 
