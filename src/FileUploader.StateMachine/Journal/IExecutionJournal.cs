@@ -87,7 +87,11 @@ public sealed record ExecutionSummary(
     string Name,
     string Status,
     DateTimeOffset StartDate,
-    DateTimeOffset? StopDate);
+    DateTimeOffset? StopDate)
+{
+    public static ExecutionSummary Of(ExecutionRecord record) =>
+        new(record.Arn, record.StateMachineArn, record.Name, record.Status, record.StartDate, record.StopDate);
+}
 
 public sealed record ExecutionBatch(
     string ExecutionArn,

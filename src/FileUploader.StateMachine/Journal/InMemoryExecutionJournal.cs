@@ -114,7 +114,7 @@ public sealed class InMemoryExecutionJournal(bool keepPositions = false) : IExec
                 .OrderByDescending(e => e.StartDate)
                 .ThenBy(e => e.Name, StringComparer.Ordinal)
                 .Take(limit)
-                .Select(e => new ExecutionSummary(e.Arn, e.StateMachineArn, e.Name, e.Status, e.StartDate, e.StopDate))];
+                .Select(ExecutionSummary.Of)];
         }
     }
 

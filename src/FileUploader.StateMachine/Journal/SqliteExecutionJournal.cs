@@ -86,6 +86,9 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// <summary>Bounds the memory of definitions already known to be stored (a handful per state machine in practice).</summary>
     private const int MaxKnownDefinitions = 1024;
 
+    /// <summary>The collation that orders names as .NET's ordinal comparison does (see the constructor).</summary>
+    private const string OrdinalCollation = "DOTNET_ORDINAL";
+
     /// <summary>
     /// Run log records after which the mover starts at once instead of after <see cref="MoveDelay"/>: a transaction of
     /// about this many rows shares its commit and its pages among them, and its buffer stays a few MiB.
@@ -145,8 +148,6 @@ public sealed class SqliteExecutionJournal : IExecutionJournal, IDisposable
     /// a group commit and by run log appends (concurrently with it), always under <see cref="_idsGate"/>, and read under it.
     /// </summary>
     private readonly RunIdIndex _runIds = new();
-
-    private const string OrdinalCollation = "DOTNET_ORDINAL";
 
     /// <summary>Guards <see cref="_runIds"/> between run log appends (not under <see cref="_sync"/>), SQLite's writers and readers.</summary>
     private readonly Lock _idsGate = new();

@@ -478,7 +478,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         // journal, else the journal's, which holds every execution. An execution moving between them may be seen in two.
         var executions = _runs.Values.Select(r => r.Record)
             .Where(r => r.StateMachineArn == request.StateMachineArn)
-            .Select(r => new ExecutionSummary(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate))
+            .Select(ExecutionSummary.Of)
             .ToList();
         if (_journal.IsDurable)
         {
@@ -497,7 +497,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
                 _retained.AddRecordsTo(kept, request.StateMachineArn);
             }
 
-            executions.AddRange(kept.Select(r => new ExecutionSummary(r.Arn, r.StateMachineArn, r.Name, r.Status, r.StartDate, r.StopDate)));
+            executions.AddRange(kept.Select(ExecutionSummary.Of));
         }
 
         var items = executions
