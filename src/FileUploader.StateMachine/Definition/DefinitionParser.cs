@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Language;
 using FileUploader.StateMachine.Service;
 
@@ -64,10 +64,10 @@ internal sealed class DefinitionParser
 
     private StateMachineDefinition? ParseDocument(string definition)
     {
-        JsonNode? root;
+        DocNode? root;
         try
         {
-            root = JsonNode.Parse(definition, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+            root = DocNode.Parse(definition);
         }
         catch (JsonException ex)
         {
@@ -75,7 +75,7 @@ internal sealed class DefinitionParser
             return null;
         }
 
-        if (root is not JsonObject obj)
+        if (root is not DocObject obj)
         {
             Error(InvalidJsonDescription, "The definition must be a JSON object.", null);
             return null;
@@ -84,7 +84,7 @@ internal sealed class DefinitionParser
         return ParseMachine(obj, "", s_machineFields, topLevel: true);
     }
 
-    private StateMachineDefinition? ParseMachine(JsonObject obj, string location, HashSet<string> allowedFields, bool topLevel)
+    private StateMachineDefinition? ParseMachine(DocObject obj, string location, HashSet<string> allowedFields, bool topLevel)
     {
         CheckFields(obj, allowedFields, location);
         CheckQueryLanguage(obj, location);
@@ -101,7 +101,7 @@ internal sealed class DefinitionParser
         }
 
         var startAt = RequireString(obj, "StartAt", location);
-        if (!obj.TryGetPropertyValue("States", out var statesNode) || statesNode is not JsonObject statesObj)
+        if (!obj.TryGetPropertyValue("States", out var statesNode) || statesNode is not DocObject statesObj)
         {
             Error(SchemaValidationFailed, statesNode is null && !obj.ContainsKey("States")
                 ? "The field 'States' is required."
@@ -128,7 +128,7 @@ internal sealed class DefinitionParser
                 Error(DuplicateStateName, $"The state name '{name}' is used more than once in the state machine; state names must be unique.", stateLocation);
             }
 
-            if (stateNode is not JsonObject stateObj)
+            if (stateNode is not DocObject stateObj)
             {
                 Error(SchemaValidationFailed, $"The state '{name}' must be a JSON object.", stateLocation);
                 continue;
@@ -155,7 +155,7 @@ internal sealed class DefinitionParser
         return startAt is null ? null : new StateMachineDefinition(startAt, states, timeout);
     }
 
-    private void CheckTransitions(JsonObject statesObj, Dictionary<string, StateNode> states, string location)
+    private void CheckTransitions(DocObject statesObj, Dictionary<string, StateNode> states, string location)
     {
         foreach (var state in states.Values)
         {
@@ -194,7 +194,7 @@ internal sealed class DefinitionParser
         }
     }
 
-    private void CheckReachability(string startAt, JsonObject statesObj, Dictionary<string, StateNode> states, string location)
+    private void CheckReachability(string startAt, DocObject statesObj, Dictionary<string, StateNode> states, string location)
     {
         var reached = new HashSet<string>(StringComparer.Ordinal) { startAt };
         var queue = new Queue<string>();
@@ -253,7 +253,7 @@ internal sealed class DefinitionParser
         }
     }
 
-    private StateNode? ParseState(string name, JsonObject obj, string location)
+    private StateNode? ParseState(string name, DocObject obj, string location)
     {
         var type = RequireString(obj, "Type", location);
         if (type is null)
@@ -278,7 +278,7 @@ internal sealed class DefinitionParser
             next = OptionalString(obj, "Next", location);
             if (obj.TryGetPropertyValue("End", out var endNode))
             {
-                if (endNode is JsonValue v && v.TryGetValue<bool>(out var b))
+                if (endNode is DocValue v && v.TryGetValue<bool>(out var b))
                 {
                     end = b;
                 }
@@ -378,10 +378,10 @@ internal sealed class DefinitionParser
         }
     }
 
-    private ChoiceState ParseChoice(string name, JsonObject obj, string location, string? inputPath, string? outputPath, JsonObject? assign, bool usesContext)
+    private ChoiceState ParseChoice(string name, DocObject obj, string location, string? inputPath, string? outputPath, DocObject? assign, bool usesContext)
     {
         var branches = new List<ChoiceBranch>();
-        if (!obj.TryGetPropertyValue("Choices", out var choicesNode) || choicesNode is not JsonArray choices || choices.Count == 0)
+        if (!obj.TryGetPropertyValue("Choices", out var choicesNode) || choicesNode is not DocArray choices || choices.Count == 0)
         {
             Error(SchemaValidationFailed, "The field 'Choices' must be a non-empty array.", $"{location}/Choices");
         }
@@ -390,7 +390,7 @@ internal sealed class DefinitionParser
             for (var i = 0; i < choices.Count; i++)
             {
                 var ruleLocation = $"{location}/Choices/{i}";
-                if (choices[i] is not JsonObject ruleObj)
+                if (choices[i] is not DocObject ruleObj)
                 {
                     Error(SchemaValidationFailed, "A choice rule must be a JSON object.", ruleLocation);
                     continue;
@@ -416,7 +416,7 @@ internal sealed class DefinitionParser
         };
     }
 
-    private WaitState ParseWait(string name, JsonObject obj, string location, string? next, bool end, string? inputPath, string? outputPath, JsonObject? assign, bool usesContext)
+    private WaitState ParseWait(string name, DocObject obj, string location, string? next, bool end, string? inputPath, string? outputPath, DocObject? assign, bool usesContext)
     {
         var present = new[] { "Seconds", "Timestamp", "SecondsPath", "TimestampPath" }.Where(obj.ContainsKey).ToList();
         if (present.Count != 1)
@@ -453,10 +453,10 @@ internal sealed class DefinitionParser
         };
     }
 
-    private ParallelState ParseParallel(string name, JsonObject obj, string location, string? next, bool end, string? inputPath, string? outputPath, JsonObject? assign, bool usesContext)
+    private ParallelState ParseParallel(string name, DocObject obj, string location, string? next, bool end, string? inputPath, string? outputPath, DocObject? assign, bool usesContext)
     {
         var branches = new List<StateMachineDefinition>();
-        if (!obj.TryGetPropertyValue("Branches", out var branchesNode) || branchesNode is not JsonArray array || array.Count == 0)
+        if (!obj.TryGetPropertyValue("Branches", out var branchesNode) || branchesNode is not DocArray array || array.Count == 0)
         {
             Error(SchemaValidationFailed, "The field 'Branches' must be a non-empty array.", $"{location}/Branches");
         }
@@ -464,7 +464,7 @@ internal sealed class DefinitionParser
         {
             for (var i = 0; i < array.Count; i++)
             {
-                if (array[i] is not JsonObject branchObj)
+                if (array[i] is not DocObject branchObj)
                 {
                     Error(SchemaValidationFailed, "A branch must be a JSON object.", $"{location}/Branches/{i}");
                     continue;
@@ -490,7 +490,7 @@ internal sealed class DefinitionParser
         };
     }
 
-    private MapState? ParseMap(string name, JsonObject obj, string location, string? next, bool end, string? inputPath, string? outputPath, JsonObject? assign, bool usesContext)
+    private MapState? ParseMap(string name, DocObject obj, string location, string? next, bool end, string? inputPath, string? outputPath, DocObject? assign, bool usesContext)
     {
         foreach (var unsupported in new[] { "ItemReader", "ItemBatcher", "ResultWriter" })
         {
@@ -509,7 +509,7 @@ internal sealed class DefinitionParser
         var processorField = obj.ContainsKey("ItemProcessor") ? "ItemProcessor" : "Iterator";
         StateMachineDefinition? processor = null;
         var distributed = false;
-        if (!obj.TryGetPropertyValue(processorField, out var processorNode) || processorNode is not JsonObject processorObj)
+        if (!obj.TryGetPropertyValue(processorField, out var processorNode) || processorNode is not DocObject processorObj)
         {
             Error(SchemaValidationFailed, "A Map state must have an 'ItemProcessor' (or legacy 'Iterator') object.", $"{location}/{processorField}");
         }
@@ -527,7 +527,7 @@ internal sealed class DefinitionParser
         double? percentage = null;
         if (obj.TryGetPropertyValue("ToleratedFailurePercentage", out var percentageNode))
         {
-            if (percentageNode is JsonValue pv && pv.TryGetValue<double>(out var p) && p is >= 0 and <= 100)
+            if (percentageNode is DocValue pv && pv.TryGetValue<double>(out var p) && p is >= 0 and <= 100)
             {
                 percentage = p;
             }
@@ -563,9 +563,9 @@ internal sealed class DefinitionParser
         return processor is null ? null : state;
     }
 
-    private bool ParseProcessorConfig(JsonNode? node, string location)
+    private bool ParseProcessorConfig(DocNode? node, string location)
     {
-        if (node is not JsonObject config)
+        if (node is not DocObject config)
         {
             Error(SchemaValidationFailed, "The value of the field 'ProcessorConfig' must be an object.", location);
             return false;
@@ -587,7 +587,7 @@ internal sealed class DefinitionParser
         return mode == "DISTRIBUTED";
     }
 
-    private List<Retrier> ParseRetry(JsonObject obj, string location)
+    private List<Retrier> ParseRetry(DocObject obj, string location)
     {
         var retriers = new List<Retrier>();
         if (!obj.TryGetPropertyValue("Retry", out var node))
@@ -595,7 +595,7 @@ internal sealed class DefinitionParser
             return retriers;
         }
 
-        if (node is not JsonArray array)
+        if (node is not DocArray array)
         {
             Error(SchemaValidationFailed, "The value of the field 'Retry' must be an array.", $"{location}/Retry");
             return retriers;
@@ -604,7 +604,7 @@ internal sealed class DefinitionParser
         for (var i = 0; i < array.Count; i++)
         {
             var itemLocation = $"{location}/Retry/{i}";
-            if (array[i] is not JsonObject retrier)
+            if (array[i] is not DocObject retrier)
             {
                 Error(SchemaValidationFailed, "A retrier must be a JSON object.", itemLocation);
                 continue;
@@ -617,7 +617,7 @@ internal sealed class DefinitionParser
             var backoff = 2.0;
             if (retrier.TryGetPropertyValue("BackoffRate", out var backoffNode))
             {
-                if (backoffNode is JsonValue bv && bv.TryGetValue<double>(out var b) && b >= 1.0)
+                if (backoffNode is DocValue bv && bv.TryGetValue<double>(out var b) && b >= 1.0)
                 {
                     backoff = b;
                 }
@@ -645,7 +645,7 @@ internal sealed class DefinitionParser
         return retriers;
     }
 
-    private List<Catcher> ParseCatch(JsonObject obj, string location)
+    private List<Catcher> ParseCatch(DocObject obj, string location)
     {
         var catchers = new List<Catcher>();
         if (!obj.TryGetPropertyValue("Catch", out var node))
@@ -653,7 +653,7 @@ internal sealed class DefinitionParser
             return catchers;
         }
 
-        if (node is not JsonArray array)
+        if (node is not DocArray array)
         {
             Error(SchemaValidationFailed, "The value of the field 'Catch' must be an array.", $"{location}/Catch");
             return catchers;
@@ -662,7 +662,7 @@ internal sealed class DefinitionParser
         for (var i = 0; i < array.Count; i++)
         {
             var itemLocation = $"{location}/Catch/{i}";
-            if (array[i] is not JsonObject catcher)
+            if (array[i] is not DocObject catcher)
             {
                 Error(SchemaValidationFailed, "A catcher must be a JSON object.", itemLocation);
                 continue;
@@ -682,10 +682,10 @@ internal sealed class DefinitionParser
         return catchers;
     }
 
-    private List<string> ParseErrorEquals(JsonObject obj, string location, bool isLast)
+    private List<string> ParseErrorEquals(DocObject obj, string location, bool isLast)
     {
         var names = new List<string>();
-        if (!obj.TryGetPropertyValue("ErrorEquals", out var node) || node is not JsonArray array || array.Count == 0)
+        if (!obj.TryGetPropertyValue("ErrorEquals", out var node) || node is not DocArray array || array.Count == 0)
         {
             Error(SchemaValidationFailed, "The field 'ErrorEquals' must be a non-empty array of strings.", $"{location}/ErrorEquals");
             return names;
@@ -727,7 +727,7 @@ internal sealed class DefinitionParser
     }
 
     /// <summary>Reads a path field: absent → <paramref name="defaultValue"/>, JSON null → null, else the validated text.</summary>
-    private string? PathField(JsonObject obj, string field, string location, PathKind kind, string? defaultValue = "$")
+    private string? PathField(DocObject obj, string field, string location, PathKind kind, string? defaultValue = "$")
     {
         if (!obj.TryGetPropertyValue(field, out var node))
         {
@@ -784,7 +784,7 @@ internal sealed class DefinitionParser
         return text;
     }
 
-    private JsonNode? Template(JsonObject obj, string field, string location)
+    private DocNode? Template(DocObject obj, string field, string location)
     {
         if (!obj.TryGetPropertyValue(field, out var node))
         {
@@ -792,7 +792,7 @@ internal sealed class DefinitionParser
         }
 
         var fieldLocation = $"{location}/{field}";
-        if (field is "ResultSelector" && node is not JsonObject)
+        if (field is "ResultSelector" && node is not DocObject)
         {
             Error(SchemaValidationFailed, $"The value of the field '{field}' must be an object.", fieldLocation);
             return null;
@@ -803,7 +803,7 @@ internal sealed class DefinitionParser
         return node?.DeepClone();
     }
 
-    private JsonObject? ObjectTemplate(JsonObject obj, string field, string location)
+    private DocObject? ObjectTemplate(DocObject obj, string field, string location)
     {
         if (!obj.TryGetPropertyValue(field, out var node))
         {
@@ -811,7 +811,7 @@ internal sealed class DefinitionParser
         }
 
         var fieldLocation = $"{location}/{field}";
-        if (node is not JsonObject assign)
+        if (node is not DocObject assign)
         {
             Error(SchemaValidationFailed, $"The value of the field '{field}' must be an object.", fieldLocation);
             return null;
@@ -828,7 +828,7 @@ internal sealed class DefinitionParser
 
         AddTemplateProblems(PayloadTemplate.Validate(assign, fieldLocation), fieldLocation);
 
-        return (JsonObject)assign.DeepClone();
+        return (DocObject)assign.DeepClone();
     }
 
     /// <summary>The Language layer reports template problems as "location: reason".</summary>
@@ -860,7 +860,7 @@ internal sealed class DefinitionParser
         return true;
     }
 
-    private void CheckQueryLanguage(JsonObject obj, string location)
+    private void CheckQueryLanguage(DocObject obj, string location)
     {
         if (!obj.TryGetPropertyValue("QueryLanguage", out var node))
         {
@@ -878,7 +878,7 @@ internal sealed class DefinitionParser
         }
     }
 
-    private void CheckFields(JsonObject obj, HashSet<string> allowed, string location)
+    private void CheckFields(DocObject obj, HashSet<string> allowed, string location)
     {
         foreach (var (key, _) in obj)
         {
@@ -889,7 +889,7 @@ internal sealed class DefinitionParser
         }
     }
 
-    private void Exclusive(JsonObject obj, string location, string first, string second)
+    private void Exclusive(DocObject obj, string location, string first, string second)
     {
         if (obj.ContainsKey(first) && obj.ContainsKey(second))
         {
@@ -897,7 +897,7 @@ internal sealed class DefinitionParser
         }
     }
 
-    private string? RequireString(JsonObject obj, string field, string location)
+    private string? RequireString(DocObject obj, string field, string location)
     {
         if (!obj.TryGetPropertyValue(field, out var node))
         {
@@ -914,7 +914,7 @@ internal sealed class DefinitionParser
         return node!.GetValue<string>();
     }
 
-    private string? OptionalString(JsonObject obj, string field, string location)
+    private string? OptionalString(DocObject obj, string field, string location)
     {
         if (!obj.TryGetPropertyValue(field, out var node))
         {
@@ -930,12 +930,12 @@ internal sealed class DefinitionParser
         return node!.GetValue<string>();
     }
 
-    private int? OptionalInteger(JsonObject obj, string field, string location, int minimum) =>
+    private int? OptionalInteger(DocObject obj, string field, string location, int minimum) =>
         obj.TryGetPropertyValue(field, out var node) ? ReadInteger(node, $"{location}/{field}", minimum) : null;
 
-    private int? ReadInteger(JsonNode? node, string location, int minimum)
+    private int? ReadInteger(DocNode? node, string location, int minimum)
     {
-        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<double>(out var d)
+        if (node is DocValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<double>(out var d)
             && d == Math.Floor(d) && d >= minimum && d <= int.MaxValue)
         {
             return (int)d;
@@ -946,7 +946,7 @@ internal sealed class DefinitionParser
         return null;
     }
 
-    private static bool IsString(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String;
+    private static bool IsString(DocNode? node) => node is DocValue v && v.GetValueKind() == JsonValueKind.String;
 
     private void Error(string code, string message, string? location) =>
         _diagnostics.Add(new ValidationDiagnostic("ERROR", code, message, location));

@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Language;
 
 namespace FileUploader.StateMachine.Definition;
@@ -115,7 +115,7 @@ internal abstract class StateNode(string name, StateType type)
     public CompiledJsonPath? OutputPathQuery => OutputPath is null or "$" ? null : field ??= JsonPathQuery.Compile(OutputPath);
 
     /// <summary>The Assign object (JSONPath flavour: "x.$" keys, intrinsics), or null when absent.</summary>
-    public JsonObject? Assign { get; init; }
+    public DocObject? Assign { get; init; }
 
     /// <summary>True when any field of this state mentions <c>$$</c>, so the context object must be built.</summary>
     public bool UsesContext { get; init; }
@@ -155,7 +155,7 @@ internal abstract class StateNode(string name, StateType type)
 /// <summary>The states that produce a result merged by ResultPath and may Retry/Catch (Task, Parallel, Map).</summary>
 internal abstract class ResultStateNode(string name, StateType type) : StateNode(name, type)
 {
-    public JsonNode? Parameters { get; init; }
+    public DocNode? Parameters { get; init; }
 
     /// <summary>
     /// <see cref="Parameters"/> compiled on first use: a visit does not find the compiled form through the shared
@@ -163,7 +163,7 @@ internal abstract class ResultStateNode(string name, StateType type) : StateNode
     /// </summary>
     public CompiledTemplate? ParametersTemplate => Parameters is null ? null : field ??= PayloadTemplate.Compile(Parameters);
 
-    public JsonNode? ResultSelector { get; init; }
+    public DocNode? ResultSelector { get; init; }
 
     /// <summary><see cref="ResultSelector"/> compiled on first use, as <see cref="ParametersTemplate"/>.</summary>
     public CompiledTemplate? ResultSelectorTemplate => ResultSelector is null ? null : field ??= PayloadTemplate.Compile(ResultSelector);
@@ -180,11 +180,11 @@ internal abstract class ResultStateNode(string name, StateType type) : StateNode
 
 internal sealed class PassState(string name) : StateNode(name, StateType.Pass)
 {
-    public JsonNode? Result { get; init; }
+    public DocNode? Result { get; init; }
 
     public bool HasResult { get; init; }
 
-    public JsonNode? Parameters { get; init; }
+    public DocNode? Parameters { get; init; }
 
     /// <summary><see cref="Parameters"/> compiled on first use, as <see cref="ResultStateNode.ParametersTemplate"/>.</summary>
     public CompiledTemplate? ParametersTemplate => Parameters is null ? null : field ??= PayloadTemplate.Compile(Parameters);
@@ -208,7 +208,7 @@ internal sealed class TaskState(string name) : ResultStateNode(name, StateType.T
     public string? HeartbeatSecondsPath { get; init; }
 }
 
-internal sealed record ChoiceBranch(ChoiceRule Rule, string Next, JsonObject? Assign)
+internal sealed record ChoiceBranch(ChoiceRule Rule, string Next, DocObject? Assign)
 {
     /// <summary>The state <see cref="Next"/> names (set once by the definition that holds the Choice state), or null.</summary>
     public StateNode? NextState { get; internal set; }
@@ -266,7 +266,7 @@ internal sealed class MapState(string name) : ResultStateNode(name, StateType.Ma
     public string? ItemsPath { get; init; } = "$";
 
     /// <summary>ItemSelector, or the legacy Parameters (same meaning inside a Map).</summary>
-    public JsonNode? ItemSelector { get; init; }
+    public DocNode? ItemSelector { get; init; }
 
     public int? MaxConcurrency { get; init; }
 
@@ -295,4 +295,4 @@ internal sealed record Retrier(
     double? MaxDelaySeconds,
     JitterStrategy Jitter);
 
-internal sealed record Catcher(IReadOnlyList<string> ErrorEquals, string Next, string? ResultPath, JsonObject? Assign);
+internal sealed record Catcher(IReadOnlyList<string> ErrorEquals, string Next, string? ResultPath, DocObject? Assign);

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Journal;
 
@@ -240,7 +240,7 @@ internal sealed class ExecutionRun
     /// Appends a state's Entered (<paramref name="isInput"/>) or Exited event. The document is rendered into the
     /// history now, as text when the caller already has it (<paramref name="json"/>), else from <paramref name="node"/>.
     /// </summary>
-    public void AddStateEvent(Frame frame, JsonEncodedText type, JsonEncodedText name, bool isInput, string? json, JsonNode? node, DateTimeOffset timestamp)
+    public void AddStateEvent(Frame frame, JsonEncodedText type, JsonEncodedText name, bool isInput, string? json, DocNode? node, DateTimeOffset timestamp)
     {
         // An Exited event's document is the frame's input as the state changed it (see Frame.InputEdit).
         var edit = isInput || !ReferenceEquals(node, frame.Input) ? InputEdit.Rewritten : frame.InputEdit;

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Journal;
 using FileUploader.StateMachine.Language;
@@ -20,7 +20,7 @@ internal enum FrameStatus
 internal sealed class Frame
 {
     /// <summary>The top level of an execution (id "").</summary>
-    public Frame(StateMachineDefinition machine, VariableScope variables, JsonNode? input, string? inputJson, DateTimeOffset enteredAt)
+    public Frame(StateMachineDefinition machine, VariableScope variables, DocNode? input, string? inputJson, DateTimeOffset enteredAt)
         : this(null, -1, machine, variables, input, enteredAt)
     {
         _id = "";
@@ -28,7 +28,7 @@ internal sealed class Frame
     }
 
     /// <summary>A Parallel branch or Map iteration of <paramref name="parent"/>'s current state.</summary>
-    public Frame(Frame? parent, int index, StateMachineDefinition machine, VariableScope variables, JsonNode? input, DateTimeOffset enteredAt)
+    public Frame(Frame? parent, int index, StateMachineDefinition machine, VariableScope variables, DocNode? input, DateTimeOffset enteredAt)
     {
         Parent = parent;
         _parentStep = parent?.Step ?? 0;
@@ -64,7 +64,7 @@ internal sealed class Frame
     public StateNode? State { get; set; }
 
     /// <summary>The raw input of the current state. The frame owns this document.</summary>
-    public JsonNode? Input { get; set; }
+    public DocNode? Input { get; set; }
 
     private string? InputJson { get; set; }
 
@@ -109,7 +109,7 @@ internal sealed class Frame
 
     public FrameStatus Status { get; set; }
 
-    public JsonNode? Output { get; private set; }
+    public DocNode? Output { get; private set; }
 
     /// <summary>The output as JSON text, rendered the first time someone needs it (the journal, the execution's result).</summary>
     public string? OutputJson => Status == FrameStatus.Succeeded ? _outputJson ??= JsonText.Write(Output) : null;
@@ -133,7 +133,7 @@ internal sealed class Frame
 
     public string GetInputJson() => InputJson ??= JsonText.Write(Input);
 
-    public void MoveTo(string stateName, StateNode? state, JsonNode? input, string? inputJson)
+    public void MoveTo(string stateName, StateNode? state, DocNode? input, string? inputJson)
     {
         StateName = stateName;
         State = state;
@@ -147,7 +147,7 @@ internal sealed class Frame
     }
 
     /// <summary>The frame ended with <paramref name="output"/> (its text too, when the caller rendered it already).</summary>
-    public void Succeed(JsonNode? output, string? outputJson)
+    public void Succeed(DocNode? output, string? outputJson)
     {
         Status = FrameStatus.Succeeded;
         Output = output;
@@ -182,7 +182,7 @@ internal sealed class Frame
         State = null;
         Phase = record.Phase;
         Step = record.Step;
-        Input = JsonNode.Parse(record.Input);
+        Input = DocNode.Parse(record.Input);
         InputJson = record.Input;
         Variables.Restore(record.Variables);
         RetryCounts = string.IsNullOrEmpty(record.RetryCounts) ? null : record.RetryCounts.Split(',').Select(int.Parse).ToArray();
@@ -191,7 +191,7 @@ internal sealed class Frame
         LastEventId = record.LastEventId;
         Status = record.Status switch { "SUCCEEDED" => FrameStatus.Succeeded, "FAILED" => FrameStatus.Failed, _ => FrameStatus.Running };
         _outputJson = record.Output;
-        Output = record.Output is null ? null : JsonNode.Parse(record.Output);
+        Output = record.Output is null ? null : DocNode.Parse(record.Output);
         Error = record.Error;
         Cause = record.Cause;
         Persisted = true;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Language;
 
@@ -62,7 +62,7 @@ internal sealed partial class Interpreter
             }
 
             // One at a time: Own sees whether an earlier branch's output already went into the array.
-            var results = new JsonArray();
+            var results = new DocArray();
             foreach (var child in children)
             {
                 results.Add(Own(child.Output));
@@ -84,7 +84,7 @@ internal sealed partial class Interpreter
     /// runs on the thread meanwhile, so <paramref name="texts"/> can hand each branch the Parallel's input text and
     /// collect the branches' output texts (see <see cref="ChildTexts"/>).
     /// </summary>
-    private async ValueTask<Frame?> RunBranchesInOrderAsync(Frame frame, ParallelState state, JsonNode? effective, Frame[] children, ChildTexts texts, CancellationToken cancellationToken)
+    private async ValueTask<Frame?> RunBranchesInOrderAsync(Frame frame, ParallelState state, DocNode? effective, Frame[] children, ChildTexts texts, CancellationToken cancellationToken)
     {
         for (var i = 0; i < children.Length; i++)
         {
@@ -119,7 +119,7 @@ internal sealed partial class Interpreter
     {
         var effective = SelectPath(state.InputPath, frame.Input, scope, "InputPath", state.InputPathQuery);
         var ctx = scope.Ctx(effective);
-        JsonNode? itemsNode;
+        DocNode? itemsNode;
         if (state.ItemsPath is null or "$")
         {
             itemsNode = effective;
@@ -129,7 +129,7 @@ internal sealed partial class Interpreter
             throw new StatesException(StatesErrors.Runtime, $"The ItemsPath '{state.ItemsPath}' could not be found in the input '{JsonValues.ToJsonText(effective)}'");
         }
 
-        if (itemsNode is not JsonArray items)
+        if (itemsNode is not DocArray items)
         {
             throw new StatesException(StatesErrors.Runtime, $"The ItemsPath '{state.ItemsPath}' must select an array, not a {JsonValues.TypeName(itemsNode)}.");
         }
@@ -149,7 +149,7 @@ internal sealed partial class Interpreter
         var children = new Frame[items.Count];
 
         // One delegate for all items (a lambda per item would allocate a closure per item).
-        Func<int, JsonNode?> itemInput = index => ItemInput(frame, state, scope, effective, items[index], index);
+        Func<int, DocNode?> itemInput = index => ItemInput(frame, state, scope, effective, items[index], index);
         var failures = 0;
         Frame? firstFailure = null;
         var exceeded = false;
@@ -205,12 +205,12 @@ internal sealed partial class Interpreter
                 throw new StatesException(error, cause);
             }
 
-            var results = new JsonArray();
+            var results = new DocArray();
             foreach (var child in children)
             {
                 results.Add(child.Status == FrameStatus.Succeeded
                     ? Own(child.Output)
-                    : new JsonObject { ["Error"] = child.Error, ["Cause"] = child.Cause });
+                    : new DocObject { ["Error"] = child.Error, ["Cause"] = child.Cause });
             }
 
             run.AddEvent(frame, "MapStateSucceeded", null);
@@ -223,7 +223,7 @@ internal sealed partial class Interpreter
         }
     }
 
-    private JsonNode? ItemInput(Frame frame, MapState state, StateScope scope, JsonNode? effective, JsonNode? item, int index)
+    private DocNode? ItemInput(Frame frame, MapState state, StateScope scope, DocNode? effective, DocNode? item, int index)
     {
         if (state.ItemSelector is null)
         {
@@ -231,10 +231,10 @@ internal sealed partial class Interpreter
         }
 
         // $$.Map.Item.Index/Value exist only while the ItemSelector is evaluated (AWS's context object for Map).
-        var context = scope.Context?.DeepClone() as JsonObject ?? (state.UsesContext ? BuildContext(frame, state) : null);
+        var context = scope.Context?.DeepClone() as DocObject ?? (state.UsesContext ? BuildContext(frame, state) : null);
         if (context is not null)
         {
-            context["Map"] = new JsonObject { ["Item"] = new JsonObject { ["Index"] = index, ["Value"] = item?.DeepClone() } };
+            context["Map"] = new DocObject { ["Item"] = new DocObject { ["Index"] = index, ["Value"] = item?.DeepClone() } };
         }
 
         return PayloadTemplate.Apply(state.ItemSelector, new PathContext(effective, context, frame.Variables));
@@ -285,7 +285,7 @@ internal sealed partial class Interpreter
         return toleratedPercentage is { } percentage && total > 0 && failures * 100.0 / total > percentage;
     }
 
-    private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<int, JsonNode?> input, JsonEncodedText? startedEvent, JsonEncodedText stateName) =>
+    private Frame CreateChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, Func<int, DocNode?> input, JsonEncodedText? startedEvent, JsonEncodedText stateName) =>
         RestoreChild(parent, index, machine, isolated) ?? NewChild(parent, index, machine, isolated, input(index), startedEvent, stateName);
 
     /// <summary>The child as the journal had it when the execution was recovered; null when it had not started then.</summary>
@@ -301,7 +301,7 @@ internal sealed partial class Interpreter
         return restored;
     }
 
-    private Frame NewChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, JsonNode? input, JsonEncodedText? startedEvent, JsonEncodedText stateName)
+    private Frame NewChild(Frame parent, int index, StateMachineDefinition machine, bool isolated, DocNode? input, JsonEncodedText? startedEvent, JsonEncodedText stateName)
     {
         // The child's id (needed only by the journal) is built when first asked for; its EnteredAt is set when it
         // enters its first state, so no clock read here.
@@ -404,7 +404,7 @@ internal sealed partial class Interpreter
         return onCompleted(child);
     }
 
-    private static JsonNode? Own(JsonNode? node) => node?.Parent is null ? node : node.DeepClone();
+    private static DocNode? Own(DocNode? node) => node?.Parent is null ? node : node.DeepClone();
 }
 
 /// <summary>The Map iteration event types, encoded once (a Map writes two per item).</summary>
@@ -471,7 +471,7 @@ internal sealed class ChildTexts : IDisposable
     }
 
     /// <summary>Hands on the array's text as the text of <paramref name="results"/>, the output of <paramref name="frame"/>'s current state.</summary>
-    public void GiveResult(Frame frame, JsonArray results)
+    public void GiveResult(Frame frame, DocArray results)
     {
         if (_resultBroken)
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Language;
 using FileUploader.StateMachine.Service;
@@ -51,7 +52,7 @@ internal sealed partial class Interpreter
         // earlier. Everything before the task is journaled with that commit, or with the next one anything makes.
         run.MarkDirty(frame);
 
-        JsonNode? result;
+        DocNode? result;
         try
         {
             result = await InvokeWithTimeoutAsync(frame, state, resource, effective, timeout, cancellationToken);
@@ -113,7 +114,7 @@ internal sealed partial class Interpreter
         return resolved;
     }
 
-    private async ValueTask<JsonNode?> InvokeWithTimeoutAsync(Frame frame, TaskState state, TaskResource resource, JsonNode? input, long? timeoutSeconds, CancellationToken cancellationToken)
+    private async ValueTask<DocNode?> InvokeWithTimeoutAsync(Frame frame, TaskState state, TaskResource resource, DocNode? input, long? timeoutSeconds, CancellationToken cancellationToken)
     {
         using var taskCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var invocation = InvokeResourceAsync(frame, state, resource, input, taskCancellation.Token);
@@ -155,47 +156,49 @@ internal sealed partial class Interpreter
         }
     }
 
-    private async ValueTask<JsonNode?> InvokeResourceAsync(Frame frame, TaskState state, TaskResource resource, JsonNode? input, CancellationToken cancellationToken)
+    private async ValueTask<DocNode?> InvokeResourceAsync(Frame frame, TaskState state, TaskResource resource, DocNode? input, CancellationToken cancellationToken)
     {
         var attempt = frame.Attempt + 1;
         switch (resource.Kind)
         {
             case TaskResourceKind.LambdaInvoke:
-                var parameters = input as JsonObject;
+                var parameters = input as DocObject;
                 if (parameters is null || !JsonValues.TryGetString(parameters["FunctionName"], out var functionName))
                 {
                     throw new StatesException(StatesErrors.Runtime, "The lambda:invoke integration needs a 'FunctionName' string in Parameters.");
                 }
 
-                var payload = parameters.TryGetPropertyValue("Payload", out var p) ? p?.DeepClone() : new JsonObject();
+                // Handlers take and give System.Text.Json nodes (the port is public); each call gets a copy of its own.
+                var payload = parameters.TryGetPropertyValue("Payload", out var p) ? DocNode.ToJsonNode(p) : new JsonObject();
                 var payloadResult = await services.Dispatcher.InvokeAsync(new TaskInvocation(functionName, payload, run.Record.Arn, state.Name, attempt), cancellationToken);
-                return LambdaInvokeResult(payloadResult);
+                return LambdaInvokeResult(DocNode.FromJsonNode(payloadResult));
 
             case TaskResourceKind.StartExecution:
                 return await StartChildExecutionAsync(frame, resource, input, cancellationToken);
 
             default:
-                return await services.Dispatcher.InvokeAsync(new TaskInvocation(state.Resource, input, run.Record.Arn, state.Name, attempt), cancellationToken);
+                var result = await services.Dispatcher.InvokeAsync(new TaskInvocation(state.Resource, DocNode.ToJsonNode(input), run.Record.Arn, state.Name, attempt), cancellationToken);
+                return DocNode.FromJsonNode(result);
         }
     }
 
     /// <summary>The shape AWS gives lambda:invoke results: the function's result under Payload, plus response metadata.</summary>
-    private static JsonObject LambdaInvokeResult(JsonNode? payload)
+    private static DocObject LambdaInvokeResult(DocNode? payload)
     {
         var requestId = Guid.NewGuid().ToString();
-        return new JsonObject
+        return new DocObject
         {
             ["ExecutedVersion"] = "$LATEST",
             ["Payload"] = payload?.Parent is null ? payload : payload.DeepClone(),
-            ["SdkHttpMetadata"] = new JsonObject
+            ["SdkHttpMetadata"] = new DocObject
             {
-                ["AllHttpHeaders"] = new JsonObject
+                ["AllHttpHeaders"] = new DocObject
                 {
-                    ["X-Amz-Executed-Version"] = new JsonArray("$LATEST"),
-                    ["x-amzn-RequestId"] = new JsonArray(requestId),
-                    ["Content-Type"] = new JsonArray("application/json"),
+                    ["X-Amz-Executed-Version"] = new DocArray("$LATEST"),
+                    ["x-amzn-RequestId"] = new DocArray(requestId),
+                    ["Content-Type"] = new DocArray("application/json"),
                 },
-                ["HttpHeaders"] = new JsonObject
+                ["HttpHeaders"] = new DocObject
                 {
                     ["Content-Type"] = "application/json",
                     ["X-Amz-Executed-Version"] = "$LATEST",
@@ -203,15 +206,15 @@ internal sealed partial class Interpreter
                 },
                 ["HttpStatusCode"] = 200,
             },
-            ["SdkResponseMetadata"] = new JsonObject { ["RequestId"] = requestId },
+            ["SdkResponseMetadata"] = new DocObject { ["RequestId"] = requestId },
             ["StatusCode"] = 200,
         };
     }
 
     /// <summary>arn:aws:states:::states:startExecution[.sync[:2]]: starts an execution of this same engine.</summary>
-    private async ValueTask<JsonNode?> StartChildExecutionAsync(Frame frame, TaskResource resource, JsonNode? input, CancellationToken cancellationToken)
+    private async ValueTask<DocNode?> StartChildExecutionAsync(Frame frame, TaskResource resource, DocNode? input, CancellationToken cancellationToken)
     {
-        if (input is not JsonObject parameters || !JsonValues.TryGetString(parameters["StateMachineArn"], out var stateMachineArn))
+        if (input is not DocObject parameters || !JsonValues.TryGetString(parameters["StateMachineArn"], out var stateMachineArn))
         {
             throw new StatesException(StatesErrors.Runtime, "The states:startExecution integration needs a 'StateMachineArn' string in Parameters.");
         }
@@ -219,7 +222,7 @@ internal sealed partial class Interpreter
         var childInput = parameters["Input"] switch
         {
             null => "{}",
-            JsonValue v when JsonValues.TryGetString(v, out var text) => text,
+            DocValue v when JsonValues.TryGetString(v, out var text) => text,
             var node => JsonValues.ToJsonText(node),
         };
 
@@ -231,7 +234,7 @@ internal sealed partial class Interpreter
         var started = await services.StepFunctions.StartExecutionAsync(new StartExecutionRequest(stateMachineArn, name, childInput), cancellationToken);
         if (resource.SyncMode == 0)
         {
-            return new JsonObject
+            return new DocObject
             {
                 ["ExecutionArn"] = started.ExecutionArn,
                 ["StartDate"] = AslTimestamp.Format(started.StartDate),
@@ -239,14 +242,14 @@ internal sealed partial class Interpreter
         }
 
         var done = await services.StepFunctions.WaitForCompletionAsync(started.ExecutionArn, cancellationToken);
-        var description = new JsonObject
+        var description = new DocObject
         {
             ["ExecutionArn"] = done.ExecutionArn,
-            ["Input"] = resource.SyncMode == 2 ? JsonNode.Parse(done.Input) : done.Input,
-            ["InputDetails"] = new JsonObject { ["Included"] = true },
+            ["Input"] = resource.SyncMode == 2 ? DocNode.Parse(done.Input) : done.Input,
+            ["InputDetails"] = new DocObject { ["Included"] = true },
             ["Name"] = done.Name,
-            ["Output"] = resource.SyncMode == 2 && done.Output is not null ? JsonNode.Parse(done.Output) : done.Output,
-            ["OutputDetails"] = new JsonObject { ["Included"] = true },
+            ["Output"] = resource.SyncMode == 2 && done.Output is not null ? DocNode.Parse(done.Output) : done.Output,
+            ["OutputDetails"] = new DocObject { ["Included"] = true },
             ["StartDate"] = AslTimestamp.Format(done.StartDate),
             ["StateMachineArn"] = done.StateMachineArn,
             ["Status"] = done.Status,

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
 using FileUploader.StateMachine.Diagnostics;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Language;
 using FileUploader.StateMachine.Tasks;
@@ -172,7 +172,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         var ctx = scope.Ctx(effective);
         string? next = null;
         StateNode? nextState = null;
-        JsonObject? assign = null;
+        DocObject? assign = null;
         // Indexed: a foreach over the IReadOnlyList would allocate an enumerator per visit (once per Map item).
         var choices = state.Choices;
         for (var i = 0; i < choices.Count; i++)
@@ -197,7 +197,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         var assigned = EvaluateAssign(state.Assign, effective, scope);
         if (EvaluateAssign(assign, effective, scope) is { } ruleAssigned)
         {
-            assigned ??= new JsonObject();
+            assigned ??= new DocObject();
             foreach (var name in ruleAssigned.Select(p => p.Key).ToList())
             {
                 var value = ruleAssigned[name];
@@ -227,7 +227,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         FailFrame(frame, error, cause);
     }
 
-    private static string? EvaluateFailField(string? path, JsonNode? input, StateScope scope, string field)
+    private static string? EvaluateFailField(string? path, DocNode? input, StateScope scope, string field)
     {
         if (path is null)
         {
@@ -235,7 +235,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         var ctx = scope.Ctx(input);
-        JsonNode? value;
+        DocNode? value;
         if (IntrinsicFunctions.IsIntrinsic(path))
         {
             value = IntrinsicFunctions.Evaluate(path, ctx, field);
@@ -394,7 +394,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             }
 
             var scope = new StateScope(this, frame, state);
-            var errorOutput = new JsonObject { ["Error"] = error, ["Cause"] = cause };
+            var errorOutput = new DocObject { ["Error"] = error, ["Cause"] = cause };
             var assigned = EvaluateAssign(catcher.Assign, errorOutput, scope);
             var output = ApplyResultPath(frame, catcher.ResultPath, errorOutput);
             Complete(frame, state, catcher.Next, output, assigned, forceNext: true);
@@ -405,7 +405,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     }
 
     /// <summary>ResultSelector → Assign → ResultPath → OutputPath, then the transition.</summary>
-    private void CompleteWithResult(Frame frame, ResultStateNode state, StateScope scope, JsonNode? result)
+    private void CompleteWithResult(Frame frame, ResultStateNode state, StateScope scope, DocNode? result)
     {
         if (state.ResultSelectorTemplate is { } resultSelector)
         {
@@ -437,7 +437,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     /// awaits (Pass, Choice, Succeed) takes no time: it leaves at the instant it entered, which saves a clock read
     /// per state (clock reads are a visible share of a synchronous state's cost).
     /// </summary>
-    private void Complete(Frame frame, StateNode state, string? next, JsonNode? output, JsonObject? assigned, bool forceNext = false, StateNode? nextState = null)
+    private void Complete(Frame frame, StateNode state, string? next, DocNode? output, DocObject? assigned, bool forceNext = false, StateNode? nextState = null)
     {
         var outputJson = run.SnapshotsFrames ? JsonText.Write(output) : null;
         var exitedAt = state.Type is StateType.Pass or StateType.Choice or StateType.Succeed ? frame.EnteredAt : _time.GetUtcNow();
@@ -469,7 +469,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         run.MarkDirty(frame);
     }
 
-    private static JsonObject? EvaluateAssign(JsonObject? assign, JsonNode? dollar, StateScope scope)
+    private static DocObject? EvaluateAssign(DocObject? assign, DocNode? dollar, StateScope scope)
     {
         if (assign is null)
         {
@@ -477,15 +477,15 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
         }
 
         // Evaluated against the values at state entry; applied only when the state completes (AWS's rule).
-        return PayloadTemplate.Apply(assign, scope.Ctx(dollar)) as JsonObject;
+        return PayloadTemplate.Apply(assign, scope.Ctx(dollar)) as DocObject;
     }
 
     /// <summary>InputPath / OutputPath: null gives {}, "$" the document itself, anything else a selection.</summary>
-    private static JsonNode? SelectPath(string? path, JsonNode? input, StateScope scope, string field, CompiledJsonPath? compiled = null)
+    private static DocNode? SelectPath(string? path, DocNode? input, StateScope scope, string field, CompiledJsonPath? compiled = null)
     {
         if (path is null)
         {
-            return new JsonObject();
+            return new DocObject();
         }
 
         if (path == "$")
@@ -510,7 +510,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     /// names (an index step is left to the general path: JSONPath and reference paths need not agree on every index),
     /// and only when the placement would succeed: otherwise the general path raises its error.
     /// </summary>
-    private static JsonNode? ApplyResultAndOutputPath(Frame frame, StateNode state, string? resultPath, ReferencePath? resultPathReference, JsonNode? result, StateScope scope)
+    private static DocNode? ApplyResultAndOutputPath(Frame frame, StateNode state, string? resultPath, ReferencePath? resultPathReference, DocNode? result, StateScope scope)
     {
         if (resultPathReference is { IsInputNamePath: true }
             && string.Equals(resultPath, state.OutputPath, StringComparison.Ordinal)
@@ -524,7 +524,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     }
 
     /// <summary>ResultPath: null keeps the input, "$" is the result, anything else places the result in a copy of the input.</summary>
-    private static JsonNode? ApplyResultPath(Frame frame, string? resultPath, JsonNode? result, ReferencePath? parsed = null)
+    private static DocNode? ApplyResultPath(Frame frame, string? resultPath, DocNode? result, ReferencePath? parsed = null)
     {
         var input = frame.Input;
         if (resultPath is null)
@@ -554,7 +554,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
 
         if (input is null)
         {
-            return path.SetInPlace(new JsonObject(), result);
+            return path.SetInPlace(new DocObject(), result);
         }
 
         NoteInputEdit(frame, path, input);
@@ -562,8 +562,8 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     }
 
     /// <summary>Tells the frame how ResultPath is about to change its input (for the Exited event's text).</summary>
-    private static void NoteInputEdit(Frame frame, ReferencePath path, JsonNode input) =>
-        frame.NoteInputEdit(path.TopLevelName is { } name && input is JsonObject obj && !obj.ContainsKey(name) ? name : null);
+    private static void NoteInputEdit(Frame frame, ReferencePath path, DocNode input) =>
+        frame.NoteInputEdit(path.TopLevelName is { } name && input is DocObject obj && !obj.ContainsKey(name) ? name : null);
 
     private ValueTask DelayUntilAsync(DateTimeOffset due, CancellationToken cancellationToken) =>
         due <= _time.GetUtcNow() ? ValueTask.CompletedTask : new ValueTask(Timers.DelayUntilAsync(_time, due, cancellationToken));
@@ -579,32 +579,32 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
             Context = state.UsesContext ? interpreter.BuildContext(frame, state) : null;
         }
 
-        public JsonObject? Context { get; }
+        public DocObject? Context { get; }
 
-        public PathContext Ctx(JsonNode? input) => new(input, Context, _frame.Variables);
+        public PathContext Ctx(DocNode? input) => new(input, Context, _frame.Variables);
     }
 
-    private JsonObject BuildContext(Frame frame, StateNode state)
+    private DocObject BuildContext(Frame frame, StateNode state)
     {
         var record = run.Record;
-        return new JsonObject
+        return new DocObject
         {
-            ["Execution"] = new JsonObject
+            ["Execution"] = new DocObject
             {
                 ["Id"] = record.Arn,
-                ["Input"] = JsonNode.Parse(record.Input),
+                ["Input"] = DocNode.Parse(record.Input),
                 ["Name"] = record.Name,
                 ["RoleArn"] = record.RoleArn,
                 ["StartTime"] = AslTimestamp.Format(record.StartDate),
                 ["RedriveCount"] = 0,
             },
-            ["State"] = new JsonObject
+            ["State"] = new DocObject
             {
                 ["EnteredTime"] = AslTimestamp.Format(frame.EnteredAt),
                 ["Name"] = state.Name,
                 ["RetryCount"] = frame.Attempt,
             },
-            ["StateMachine"] = new JsonObject
+            ["StateMachine"] = new DocObject
             {
                 ["Id"] = record.StateMachineArn,
                 ["Name"] = Service.Arns.StateMachineNameOf(record.StateMachineArn),

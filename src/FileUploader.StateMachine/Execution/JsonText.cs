@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Execution;
 
@@ -35,7 +35,7 @@ internal static class JsonText
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public static string Write(JsonNode? node) => Encoding.UTF8.GetString(WriteUtf8(node));
+    public static string Write(DocNode? node) => Encoding.UTF8.GetString(WriteUtf8(node));
 
     /// <summary>
     /// The UTF-8 text of <paramref name="node"/> in this thread's buffer: valid until the next call on the same
@@ -43,7 +43,7 @@ internal static class JsonText
     /// <paramref name="escaped"/>, the text as the inside of a JSON string instead: each <c>"</c> and <c>\</c> preceded
     /// by a backslash (see <see cref="Escape"/>).
     /// </summary>
-    public static ReadOnlySpan<byte> WriteUtf8(JsonNode? node, bool escaped = false)
+    public static ReadOnlySpan<byte> WriteUtf8(DocNode? node, bool escaped = false)
     {
         var buffer = StartWriting();
         if (!TryWriteNode(buffer, node, escaped, depth: 0))
@@ -59,7 +59,7 @@ internal static class JsonText
     /// The UTF-8 text of one object member, <c>"name":value</c>, exactly as it appears inside the object's own text;
     /// in this thread's buffer, like <see cref="WriteUtf8"/> (escaped the same way with <paramref name="escaped"/>).
     /// </summary>
-    public static ReadOnlySpan<byte> WriteMemberUtf8(string name, JsonNode? value, bool escaped = false)
+    public static ReadOnlySpan<byte> WriteMemberUtf8(string name, DocNode? value, bool escaped = false)
     {
         var buffer = StartWriting();
         WriteName(buffer, name, escaped);
@@ -99,18 +99,20 @@ internal static class JsonText
     }
 
     /// <summary>Writes <paramref name="node"/> directly; false (part written) when it needs the writer as a whole.</summary>
-    private static bool TryWriteNode(Utf8Buffer buffer, JsonNode? node, bool escaped, int depth)
+    private static bool TryWriteNode(Utf8Buffer buffer, DocNode? node, bool escaped, int depth)
     {
         switch (node)
         {
             case null:
                 buffer.Append("null"u8);
                 return true;
-            case JsonObject obj:
-                if (depth >= MaxDirectDepth || !TryCount(obj, out var count))
+            case DocObject obj:
+                if (depth >= MaxDirectDepth)
                 {
                     return false;
                 }
+
+                var count = obj.Count;
 
                 buffer.Append((byte)'{');
                 for (var i = 0; i < count; i++)
@@ -131,7 +133,7 @@ internal static class JsonText
 
                 buffer.Append((byte)'}');
                 return true;
-            case JsonArray array:
+            case DocArray array:
                 if (depth >= MaxDirectDepth)
                 {
                     return false;
@@ -154,51 +156,31 @@ internal static class JsonText
                 buffer.Append((byte)']');
                 return true;
             default:
-                WriteValue(buffer, (JsonValue)node, escaped);
+                WriteValue(buffer, (DocValue)node, escaped);
                 return true;
         }
     }
 
-    /// <summary>
-    /// The object's member count, which makes it read its members from the parsed input if it had not yet. False when
-    /// that fails: only an input object that repeats a name can, and the writer renders one from the input as it is.
-    /// </summary>
-    private static bool TryCount(JsonObject obj, out int count)
+    private static void WriteValue(Utf8Buffer buffer, DocValue value, bool escaped)
     {
-        try
+        switch (value.Kind)
         {
-            count = obj.Count;
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            count = 0;
-            return false;
-        }
-    }
-
-    private static void WriteValue(Utf8Buffer buffer, JsonValue value, bool escaped)
-    {
-        if (value.TryGetValue<JsonElement>(out var element))
-        {
-            // A value of the parsed input: its text as the input has it, which the writer copies when it is a
-            // number, a literal, or a string without escapes in printable ASCII.
-            var raw = JsonMarshal.GetRawUtf8Value(element);
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null:
-                    buffer.Append(raw);
-                    return;
-                case JsonValueKind.String when buffer.TryAppendPlain(raw[1..^1], escaped):
-                    return;
-            }
-        }
-        else if (value.TryGetValue<string>(out var text) && buffer.TryAppendPlain(text, escaped))
-        {
-            return;
+            case JsonValueKind.Number:
+                // Its text is ASCII JSON (as parsed, or as the writer formats a .NET number), copied as the writer would.
+                buffer.AppendAscii(value.NumberText);
+                return;
+            case JsonValueKind.True:
+                buffer.Append("true"u8);
+                return;
+            case JsonValueKind.False:
+                buffer.Append("false"u8);
+                return;
         }
 
-        WriteWithWriter(buffer, memberName: null, value, escaped);
+        if (!buffer.TryAppendPlain(value.GetValue<string>(), escaped))
+        {
+            WriteWithWriter(buffer, memberName: null, value, escaped);
+        }
     }
 
     private static void WriteName(Utf8Buffer buffer, string name, bool escaped)
@@ -228,7 +210,7 @@ internal static class JsonText
     /// The writer's own rendering of <paramref name="node"/> (with <paramref name="memberName"/>, of the object
     /// <c>{"name":node}</c>), escaped when asked.
     /// </summary>
-    private static void WriteWithWriter(Utf8Buffer buffer, string? memberName, JsonNode? node, bool escaped)
+    private static void WriteWithWriter(Utf8Buffer buffer, string? memberName, DocNode? node, bool escaped)
     {
         var target = escaped ? t_scratch ??= new Utf8Buffer(256) : buffer;
         if (escaped)
@@ -362,6 +344,18 @@ internal static class JsonText
 
             _length += Quote(span, at, escaped);
             return true;
+        }
+
+        /// <summary>Appends ASCII text as it is (a number's JSON text).</summary>
+        public void AppendAscii(string text)
+        {
+            var span = Reserve(text.Length);
+            for (var i = 0; i < text.Length; i++)
+            {
+                span[i] = (byte)text[i];
+            }
+
+            _length += text.Length;
         }
 
         /// <summary><paramref name="text"/> as <see cref="Escape"/> copies it.</summary>

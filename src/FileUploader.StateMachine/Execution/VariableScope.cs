@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Language;
 
 namespace FileUploader.StateMachine.Execution;
@@ -10,9 +10,9 @@ namespace FileUploader.StateMachine.Execution;
 /// Map iteration reads the outer variables but its assignments stay in its own scope and vanish with it; a
 /// distributed Map's iterations see no outer variables at all.
 /// </summary>
-internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary<string, JsonNode?>
+internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary<string, DocNode?>
 {
-    private Dictionary<string, JsonNode?>? _own;
+    private Dictionary<string, DocNode?>? _own;
     private string? _ownJson = "{}";
 
     public VariableScope? Parent { get; } = parent;
@@ -23,9 +23,9 @@ internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary
     public bool HasOwn => _own is { Count: > 0 };
 
     /// <summary>Applies the values an Assign produced; they were all evaluated against the old values first.</summary>
-    public void Assign(JsonObject values)
+    public void Assign(DocObject values)
     {
-        _own ??= new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        _own ??= new Dictionary<string, DocNode?>(StringComparer.Ordinal);
         foreach (var (name, value) in values)
         {
             _own[name] = value;
@@ -41,9 +41,9 @@ internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary
             return;
         }
 
-        if (JsonNode.Parse(json) is JsonObject obj)
+        if (DocNode.Parse(json) is DocObject obj)
         {
-            var copy = new JsonObject();
+            var copy = new DocObject();
             foreach (var name in obj.Select(p => p.Key).ToList())
             {
                 var value = obj[name];
@@ -56,7 +56,7 @@ internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary
         }
     }
 
-    public bool TryGetValue(string key, [MaybeNullWhen(false)] out JsonNode? value)
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out DocNode? value)
     {
         for (var scope = this; scope is not null; scope = scope.Parent)
         {
@@ -72,21 +72,21 @@ internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary
 
     public bool ContainsKey(string key) => TryGetValue(key, out _);
 
-    public JsonNode? this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
+    public DocNode? this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
 
     public IEnumerable<string> Keys => Flatten().Keys;
 
-    public IEnumerable<JsonNode?> Values => Flatten().Values;
+    public IEnumerable<DocNode?> Values => Flatten().Values;
 
     public int Count => Flatten().Count;
 
-    public IEnumerator<KeyValuePair<string, JsonNode?>> GetEnumerator() => Flatten().GetEnumerator();
+    public IEnumerator<KeyValuePair<string, DocNode?>> GetEnumerator() => Flatten().GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private Dictionary<string, JsonNode?> Flatten()
+    private Dictionary<string, DocNode?> Flatten()
     {
-        var all = Parent?.Flatten() ?? new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var all = Parent?.Flatten() ?? new Dictionary<string, DocNode?>(StringComparer.Ordinal);
         if (_own is not null)
         {
             foreach (var (name, value) in _own)
@@ -100,7 +100,7 @@ internal sealed class VariableScope(VariableScope? parent) : IReadOnlyDictionary
 
     private string ToJson()
     {
-        var obj = new JsonObject();
+        var obj = new DocObject();
         if (_own is not null)
         {
             foreach (var (name, value) in _own)

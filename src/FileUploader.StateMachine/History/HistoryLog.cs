@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Journal;
 
 namespace FileUploader.StateMachine.History;
@@ -489,7 +489,7 @@ internal static class StateEventDetails
     private static readonly JsonEncodedText OutputDetailsProperty = JsonEncodedText.Encode("outputDetails");
     private static readonly JsonEncodedText TruncatedProperty = JsonEncodedText.Encode("truncated");
 
-    public static long Write(Utf8JsonWriter writer, JsonEncodedText name, bool isInput, string? json, JsonNode? node, object owner, int step, long eventId, HistoryLog log, InputEdit edit = InputEdit.Rewritten, string? appendedName = null)
+    public static long Write(Utf8JsonWriter writer, JsonEncodedText name, bool isInput, string? json, DocNode? node, object owner, int step, long eventId, HistoryLog log, InputEdit edit = InputEdit.Rewritten, string? appendedName = null)
     {
         writer.WriteStartObject();
         writer.WriteString(NameProperty, name);
@@ -523,7 +523,7 @@ internal static class StateEventDetails
     /// escaped text (valid until the next event is written on this thread). Writes nothing, so when it throws (a
     /// document that cannot be rendered as JSON) the history is untouched.
     /// </summary>
-    public static long Prepare(bool isInput, JsonNode? node, object owner, int step, long eventId, HistoryLog log, InputEdit edit, string? appendedName, out ReadOnlySpan<byte> text)
+    public static long Prepare(bool isInput, DocNode? node, object owner, int step, long eventId, HistoryLog log, InputEdit edit, string? appendedName, out ReadOnlySpan<byte> text)
     {
         var last = t_last ??= new EscapedDocument();
         if (isInput)
@@ -568,7 +568,7 @@ internal static class StateEventDetails
     /// the text of <paramref name="node"/> as the output of <paramref name="owner"/>'s last state (<paramref name="step"/>
     /// as in <see cref="Write"/>), and answers the document's compact text. False (nothing written) otherwise.
     /// </summary>
-    public static bool TryAppendLastOutput(HistoryLog log, long id, long previousEventId, DateTimeOffset timestamp, object owner, int step, JsonNode? node, [NotNullWhen(true)] out string? text)
+    public static bool TryAppendLastOutput(HistoryLog log, long id, long previousEventId, DateTimeOffset timestamp, object owner, int step, DocNode? node, [NotNullWhen(true)] out string? text)
     {
         if (t_last is not { } last || !last.Matches(owner, step, node))
         {
@@ -589,7 +589,7 @@ internal static class StateEventDetails
     /// <see cref="EscapedDocument.QuoteInput"/>), it is kept as the text of <paramref name="owner"/>'s first input, so
     /// the first state's Entered event copies it instead of rendering and escaping the document again.
     /// </summary>
-    public static bool TryQuoteInput(string input, object owner, JsonNode? node, out ReadOnlySpan<byte> quoted)
+    public static bool TryQuoteInput(string input, object owner, DocNode? node, out ReadOnlySpan<byte> quoted)
     {
         if (input.AsSpan().ContainsAnyExceptInRange((char)0x20, (char)0x7E))
         {
@@ -611,7 +611,7 @@ internal static class StateEventDetails
     /// input of <paramref name="step"/> (the output of step <c>step - 1</c>), as in <see cref="Write"/>; valid until the
     /// next event is written on this thread, so copy it at once. False when the thread holds another document's text.
     /// </summary>
-    public static bool TryGetText(object owner, int step, JsonNode? node, out ReadOnlySpan<byte> escaped)
+    public static bool TryGetText(object owner, int step, DocNode? node, out ReadOnlySpan<byte> escaped)
     {
         if (t_last is not { } last || !last.Matches(owner, step, node))
         {
@@ -629,7 +629,7 @@ internal static class StateEventDetails
     /// event that shows it (that state's Entered event, or the Exited event of the state whose output it is) writes it
     /// instead of rendering the document. The caller vouches that the text is the document's, byte for byte.
     /// </summary>
-    public static void Remember(object owner, int step, JsonNode? node, ReadOnlySpan<byte> escaped) =>
+    public static void Remember(object owner, int step, DocNode? node, ReadOnlySpan<byte> escaped) =>
         (t_last ??= new EscapedDocument()).Adopt(owner, step, node, escaped);
 
     /// <summary>A document's compact JSON text as a quoted, escaped JSON string, with whose input it is.</summary>
@@ -639,14 +639,14 @@ internal static class StateEventDetails
         private int _length;
         private object? _owner;
         private int _step;
-        private JsonNode? _node;
+        private DocNode? _node;
 
         public ReadOnlySpan<byte> Text => _buffer.AsSpan(0, _length);
 
         /// <summary>The Exited event the text was written into (0: written into no event yet).</summary>
         public long EventId { get; set; }
 
-        public bool Matches(object owner, int step, JsonNode? node) =>
+        public bool Matches(object owner, int step, DocNode? node) =>
             ReferenceEquals(_owner, owner) && _step == step && ReferenceEquals(_node, node);
 
         public void Forget()
@@ -662,7 +662,7 @@ internal static class StateEventDetails
         /// byte what <see cref="Utf8JsonWriter.WriteStringValue(ReadOnlySpan{byte})"/> writes with that encoder
         /// (see <see cref="Execution.JsonText.Escape"/>).
         /// </summary>
-        public void Render(object owner, int step, JsonNode? node)
+        public void Render(object owner, int step, DocNode? node)
         {
             var escaped = Execution.JsonText.WriteUtf8(node, escaped: true);
             EnsureCapacity(escaped.Length + 2, keep: 0);
@@ -682,7 +682,7 @@ internal static class StateEventDetails
         }
 
         /// <summary>See <see cref="StateEventDetails.Remember"/>.</summary>
-        public void Adopt(object owner, int step, JsonNode? node, ReadOnlySpan<byte> escaped)
+        public void Adopt(object owner, int step, DocNode? node, ReadOnlySpan<byte> escaped)
         {
             EnsureCapacity(escaped.Length + 2, keep: 0);
             _buffer[0] = (byte)'"';
@@ -706,7 +706,7 @@ internal static class StateEventDetails
         /// these bytes (a compact writer writes no whitespace; strings without escapes and numbers are copied as
         /// they are). Otherwise the text belongs to no document.
         /// </summary>
-        public void QuoteInput(string input, object owner, JsonNode? node)
+        public void QuoteInput(string input, object owner, DocNode? node)
         {
             EnsureCapacity((input.Length * 2) + 2, keep: 0);
             var buffer = _buffer;
@@ -761,11 +761,11 @@ internal static class StateEventDetails
         /// the document unchanged, else with the member <paramref name="appendedName"/> (now the object's last)
         /// added at the end. False when the document is not what that needs (then the caller renders it).
         /// </summary>
-        public bool TryBuildOn(int step, InputEdit edit, string? appendedName, JsonNode? node)
+        public bool TryBuildOn(int step, InputEdit edit, string? appendedName, DocNode? node)
         {
             if (edit == InputEdit.Appended)
             {
-                if (appendedName is null || node is not JsonObject obj || !obj.TryGetPropertyValue(appendedName, out var value)
+                if (appendedName is null || node is not DocObject obj || !obj.TryGetPropertyValue(appendedName, out var value)
                     || _length < 4 || _buffer[_length - 2] != (byte)'}')
                 {
                     return false;

@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 
 namespace FileUploader.StateMachine.Language;
@@ -26,7 +27,7 @@ internal abstract class ChoiceRule
     /// Parses a top-level rule (one element of <c>Choices</c>), adding every problem to <paramref name="errors"/>
     /// as "<c>location: reason</c>". Always answers a rule; one parsed with errors fails if evaluated.
     /// </summary>
-    public static ChoiceRule Parse(JsonObject rule, string location, ICollection<string> errors)
+    public static ChoiceRule Parse(DocObject rule, string location, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(errors);
@@ -41,7 +42,7 @@ internal abstract class ChoiceRule
     }
 
     /// <summary>The same as the string form, reporting to the validator's diagnostics list.</summary>
-    public static ChoiceRule Parse(JsonObject rule, string location, ICollection<Service.ValidationDiagnostic> errors)
+    public static ChoiceRule Parse(DocObject rule, string location, ICollection<Service.ValidationDiagnostic> errors)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(errors);
@@ -55,7 +56,7 @@ internal abstract class ChoiceRule
         return problems.Count == 0 ? parsed : new InvalidChoiceRule(location);
     }
 
-    private static ChoiceRule ParseRule(JsonObject rule, string location, bool topLevel, List<(string, string)> problems)
+    private static ChoiceRule ParseRule(DocObject rule, string location, bool topLevel, List<(string, string)> problems)
     {
         var combinators = new List<string>();
         var operators = new List<ChoiceOperator>();
@@ -130,13 +131,13 @@ internal abstract class ChoiceRule
         return ParseComparison(rule, operators[0], location, problems);
     }
 
-    private static ChoiceRule ParseCombinator(JsonObject rule, string name, string location, List<(string, string)> problems)
+    private static ChoiceRule ParseCombinator(DocObject rule, string name, string location, List<(string, string)> problems)
     {
         var value = rule[name];
         var at = $"{location}/{name}";
         if (name == "Not")
         {
-            if (value is not JsonObject inner)
+            if (value is not DocObject inner)
             {
                 problems.Add((at, "the value of 'Not' must be a choice rule object"));
                 return new InvalidChoiceRule(at);
@@ -145,7 +146,7 @@ internal abstract class ChoiceRule
             return new NotChoiceRule(ParseRule(inner, at, topLevel: false, problems));
         }
 
-        if (value is not JsonArray items || items.Count == 0)
+        if (value is not DocArray items || items.Count == 0)
         {
             problems.Add((at, $"the value of '{name}' must be a non-empty array of choice rules"));
             return new InvalidChoiceRule(at);
@@ -154,7 +155,7 @@ internal abstract class ChoiceRule
         var rules = new ChoiceRule[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i] is JsonObject item)
+            if (items[i] is DocObject item)
             {
                 rules[i] = ParseRule(item, $"{at}/{i}", topLevel: false, problems);
             }
@@ -168,7 +169,7 @@ internal abstract class ChoiceRule
         return name == "And" ? new AndChoiceRule(rules) : new OrChoiceRule(rules);
     }
 
-    private static ChoiceRule ParseComparison(JsonObject rule, ChoiceOperator op, string location, List<(string, string)> problems)
+    private static ChoiceRule ParseComparison(DocObject rule, ChoiceOperator op, string location, List<(string, string)> problems)
     {
         var problemCount = problems.Count;
         ReferencePath? variable = null;
@@ -294,7 +295,7 @@ internal sealed class InvalidChoiceRule(string location) : ChoiceRule
 internal sealed class ComparisonChoiceRule(
     ReferencePath variable,
     ChoiceOperator op,
-    JsonNode? literal,
+    DocNode? literal,
     ReferencePath? operandPath,
     StringPattern? pattern,
     DateTimeOffset literalTimestamp) : ChoiceRule

@@ -1,36 +1,36 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
 /// <summary>The boolean expression inside <c>[?( … )]</c>.</summary>
 internal abstract class FilterExpression
 {
-    public abstract bool Test(JsonNode? current, PathContext context);
+    public abstract bool Test(DocNode? current, PathContext context);
 }
 
 internal sealed class OrFilter(FilterExpression left, FilterExpression right) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context) =>
+    public override bool Test(DocNode? current, PathContext context) =>
         left.Test(current, context) || right.Test(current, context);
 }
 
 internal sealed class AndFilter(FilterExpression left, FilterExpression right) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context) =>
+    public override bool Test(DocNode? current, PathContext context) =>
         left.Test(current, context) && right.Test(current, context);
 }
 
 internal sealed class NotFilter(FilterExpression inner) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context) => !inner.Test(current, context);
+    public override bool Test(DocNode? current, PathContext context) => !inner.Test(current, context);
 }
 
 /// <summary><c>[?(@.isbn)]</c>: the operand path selects something (a JSON null counts as present).</summary>
 internal sealed class ExistsFilter(FilterOperand operand) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context) => operand.Exists(current, context);
+    public override bool Test(DocNode? current, PathContext context) => operand.Exists(current, context);
 }
 
 internal enum FilterOperator
@@ -49,7 +49,7 @@ internal enum FilterOperator
 /// </summary>
 internal sealed class ComparisonFilter(FilterOperator op, FilterOperand left, FilterOperand right) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context)
+    public override bool Test(DocNode? current, PathContext context)
     {
         var hasLeft = left.TryEvaluate(current, context, out var l);
         var hasRight = right.TryEvaluate(current, context, out var r);
@@ -95,10 +95,10 @@ internal sealed class ComparisonFilter(FilterOperator op, FilterOperand left, Fi
 /// <summary><c>@.a in ['x','y']</c> / <c>nin</c>: membership by JSON equality (Jayway's list operators).</summary>
 internal sealed class InFilter(FilterOperand left, FilterOperand right, bool negate) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context)
+    public override bool Test(DocNode? current, PathContext context)
     {
         if (!left.TryEvaluate(current, context, out var value) || !right.TryEvaluate(current, context, out var list)
-            || list is not JsonArray items)
+            || list is not DocArray items)
         {
             return false;
         }
@@ -118,7 +118,7 @@ internal sealed class InFilter(FilterOperand left, FilterOperand right, bool neg
 /// <summary><c>@.name =~ /pattern/i</c> (Jayway's regex match on strings).</summary>
 internal sealed class RegexFilter(FilterOperand operand, Regex regex) : FilterExpression
 {
-    public override bool Test(JsonNode? current, PathContext context) =>
+    public override bool Test(DocNode? current, PathContext context) =>
         operand.TryEvaluate(current, context, out var value)
         && JsonValues.TryGetString(value, out var s)
         && regex.IsMatch(s);
@@ -127,36 +127,36 @@ internal sealed class RegexFilter(FilterOperand operand, Regex regex) : FilterEx
 /// <summary>A side of a filter comparison: a literal, <c>@…</c> or an absolute path.</summary>
 internal abstract class FilterOperand
 {
-    public abstract bool TryEvaluate(JsonNode? current, PathContext context, out JsonNode? value);
+    public abstract bool TryEvaluate(DocNode? current, PathContext context, out DocNode? value);
 
-    public virtual bool Exists(JsonNode? current, PathContext context) => TryEvaluate(current, context, out _);
+    public virtual bool Exists(DocNode? current, PathContext context) => TryEvaluate(current, context, out _);
 }
 
-internal sealed class LiteralOperand(JsonNode? value) : FilterOperand
+internal sealed class LiteralOperand(DocNode? value) : FilterOperand
 {
-    public JsonNode? Value { get; } = value;
+    public DocNode? Value { get; } = value;
 
-    public override bool TryEvaluate(JsonNode? current, PathContext context, out JsonNode? result)
+    public override bool TryEvaluate(DocNode? current, PathContext context, out DocNode? result)
     {
         result = Value;
         return true;
     }
 
     /// <summary>A bare literal as a whole filter (<c>[?(true)]</c>) holds when it is JSON true.</summary>
-    public override bool Exists(JsonNode? current, PathContext context) =>
-        Value is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+    public override bool Exists(DocNode? current, PathContext context) =>
+        Value is DocValue v && v.GetValueKind() == JsonValueKind.True;
 }
 
 internal sealed class RelativePathOperand(PathProgram program) : FilterOperand
 {
-    public override bool TryEvaluate(JsonNode? current, PathContext context, out JsonNode? value) =>
+    public override bool TryEvaluate(DocNode? current, PathContext context, out DocNode? value) =>
         program.TryEvaluate(current, context, out value);
 
-    public override bool Exists(JsonNode? current, PathContext context) => program.Exists(current, context);
+    public override bool Exists(DocNode? current, PathContext context) => program.Exists(current, context);
 }
 
 internal sealed class AbsolutePathOperand(CompiledJsonPath path) : FilterOperand
 {
-    public override bool TryEvaluate(JsonNode? current, PathContext context, out JsonNode? value) =>
+    public override bool TryEvaluate(DocNode? current, PathContext context, out DocNode? value) =>
         path.TrySelect(context, out value);
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
@@ -70,11 +70,11 @@ internal static class IntrinsicFunctions
     }
 
     /// <summary>Evaluates an invocation; the result is a fresh node.</summary>
-    public static JsonNode? Evaluate(string expr, PathContext ctx) => Compile(expr).Evaluate(ctx, fieldName: null);
+    public static DocNode? Evaluate(string expr, PathContext ctx) => Compile(expr).Evaluate(ctx, fieldName: null);
 
     /// <inheritdoc cref="Evaluate(string, PathContext)"/>
     /// <param name="fieldName">The template field (e.g. <c>id.$</c>) named in path errors.</param>
-    public static JsonNode? Evaluate(string expr, PathContext ctx, string fieldName) => Compile(expr).Evaluate(ctx, fieldName);
+    public static DocNode? Evaluate(string expr, PathContext ctx, string fieldName) => Compile(expr).Evaluate(ctx, fieldName);
 
     /// <summary>Checks syntax, function names, argument counts and literal arguments.</summary>
     public static bool IsValid(string expr, out string? error)
@@ -110,7 +110,7 @@ internal static class IntrinsicFunctions
         }
     }
 
-    private static JsonNode? Format(Invocation call)
+    private static DocNode? Format(Invocation call)
     {
         IReadOnlyList<string> pieces;
         if (call.Arguments[0] is StringArgument literal)
@@ -134,18 +134,18 @@ internal static class IntrinsicFunctions
             sb.Append(pieces[i]);
         }
 
-        return JsonValue.Create(sb.ToString());
+        return DocValue.Create(sb.ToString());
     }
 
     /// <summary>
     /// Renders a value the way the AWS (Java) runtime does in States.Format: strings as they are, other scalars as
     /// JSON, objects as <c>{a=1, b=[x, y]}</c> and arrays as <c>[x, y]</c> (Java's Map and List toString).
     /// </summary>
-    private static void AppendFormatted(StringBuilder sb, JsonNode? value)
+    private static void AppendFormatted(StringBuilder sb, DocNode? value)
     {
         switch (value)
         {
-            case JsonObject obj:
+            case DocObject obj:
                 sb.Append('{');
                 var first = true;
                 foreach (var (key, item) in obj)
@@ -157,7 +157,7 @@ internal static class IntrinsicFunctions
 
                 sb.Append('}');
                 break;
-            case JsonArray array:
+            case DocArray array:
                 sb.Append('[');
                 for (var i = 0; i < array.Count; i++)
                 {
@@ -183,12 +183,12 @@ internal static class IntrinsicFunctions
 
     // ---- JSON text
 
-    private static JsonNode? StringToJson(Invocation call)
+    private static DocNode? StringToJson(Invocation call)
     {
         var text = call.String(0);
         try
         {
-            return JsonNode.Parse(text);
+            return DocNode.Parse(text);
         }
         catch (JsonException ex)
         {
@@ -196,13 +196,13 @@ internal static class IntrinsicFunctions
         }
     }
 
-    private static JsonNode? JsonToString(Invocation call) => JsonValue.Create(JsonValues.ToJsonText(call[0]));
+    private static DocNode? JsonToString(Invocation call) => DocValue.Create(JsonValues.ToJsonText(call[0]));
 
     // ---- arrays
 
-    private static JsonNode? MakeArray(Invocation call)
+    private static DocNode? MakeArray(Invocation call)
     {
-        var array = new JsonArray();
+        var array = new DocArray();
         for (var i = 0; i < call.Count; i++)
         {
             array.Add(call[i]?.DeepClone());
@@ -211,7 +211,7 @@ internal static class IntrinsicFunctions
         return array;
     }
 
-    private static JsonNode? ArrayPartition(Invocation call)
+    private static DocNode? ArrayPartition(Invocation call)
     {
         var source = call.Array(0);
         var size = call.RoundedInteger(1);
@@ -220,14 +220,14 @@ internal static class IntrinsicFunctions
             throw call.Failure("the chunk size (argument 2) must be a positive integer");
         }
 
-        var result = new JsonArray();
-        JsonArray? chunk = null;
+        var result = new DocArray();
+        DocArray? chunk = null;
         foreach (var item in source)
         {
             if (chunk is null || chunk.Count == size)
             {
                 chunk = [];
-                result.Add((JsonNode)chunk);
+                result.Add((DocNode)chunk);
             }
 
             chunk.Add(item?.DeepClone());
@@ -236,7 +236,7 @@ internal static class IntrinsicFunctions
         return result;
     }
 
-    private static JsonNode? ArrayContains(Invocation call)
+    private static DocNode? ArrayContains(Invocation call)
     {
         var source = call.Array(0);
         var wanted = call[1];
@@ -244,14 +244,14 @@ internal static class IntrinsicFunctions
         {
             if (JsonValues.DeepEquals(item, wanted))
             {
-                return JsonValue.Create(true);
+                return DocValue.Create(true);
             }
         }
 
-        return JsonValue.Create(false);
+        return DocValue.Create(false);
     }
 
-    private static JsonNode? ArrayRange(Invocation call)
+    private static DocNode? ArrayRange(Invocation call)
     {
         var start = call.RoundedInteger(0);
         var end = call.RoundedInteger(1);
@@ -261,7 +261,7 @@ internal static class IntrinsicFunctions
             throw call.Failure("the step (argument 3) must be a non-zero integer");
         }
 
-        var result = new JsonArray();
+        var result = new DocArray();
         var slots = (end - start) / step;
         if ((end - start) != 0 && Math.Sign(end - start) != Math.Sign(step))
         {
@@ -275,13 +275,13 @@ internal static class IntrinsicFunctions
 
         for (var value = start; step > 0 ? value <= end : value >= end; value += step)
         {
-            result.Add((JsonNode)JsonValue.Create(value));
+            result.Add((DocNode)DocValue.Create(value));
         }
 
         return result;
     }
 
-    private static JsonNode? ArrayGetItem(Invocation call)
+    private static DocNode? ArrayGetItem(Invocation call)
     {
         var source = call.Array(0);
         var index = call.Integer(1);
@@ -293,13 +293,13 @@ internal static class IntrinsicFunctions
         return source[(int)index]?.DeepClone();
     }
 
-    private static JsonNode? ArrayLength(Invocation call) => JsonValue.Create(call.Array(0).Count);
+    private static DocNode? ArrayLength(Invocation call) => DocValue.Create(call.Array(0).Count);
 
-    private static JsonNode? ArrayUnique(Invocation call)
+    private static DocNode? ArrayUnique(Invocation call)
     {
         var source = call.Array(0);
-        var result = new JsonArray();
-        var seen = new List<JsonNode?>();
+        var result = new DocArray();
+        var seen = new List<DocNode?>();
         foreach (var item in source)
         {
             var duplicate = false;
@@ -324,7 +324,7 @@ internal static class IntrinsicFunctions
 
     // ---- encoding and hashing
 
-    private static JsonNode? Base64Encode(Invocation call)
+    private static DocNode? Base64Encode(Invocation call)
     {
         var text = call.String(0);
         if (text.Length > MaxInputCharacters)
@@ -332,10 +332,10 @@ internal static class IntrinsicFunctions
             throw call.Failure($"the input has {text.Length} characters; at most {MaxInputCharacters} are allowed");
         }
 
-        return JsonValue.Create(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)));
+        return DocValue.Create(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)));
     }
 
-    private static JsonNode? Base64Decode(Invocation call)
+    private static DocNode? Base64Decode(Invocation call)
     {
         var text = call.String(0);
         if (text.Length > MaxInputCharacters)
@@ -345,7 +345,7 @@ internal static class IntrinsicFunctions
 
         try
         {
-            return JsonValue.Create(Encoding.UTF8.GetString(Convert.FromBase64String(text)));
+            return DocValue.Create(Encoding.UTF8.GetString(Convert.FromBase64String(text)));
         }
         catch (FormatException)
         {
@@ -361,7 +361,7 @@ internal static class IntrinsicFunctions
         }
     }
 
-    private static JsonNode? Hash(Invocation call)
+    private static DocNode? Hash(Invocation call)
     {
         var data = call.String(0);
         var algorithm = call.String(1);
@@ -382,20 +382,20 @@ internal static class IntrinsicFunctions
             _ => throw call.Failure($"unsupported hash algorithm '{algorithm}'; use one of {string.Join(", ", HashAlgorithms)}"),
         };
 #pragma warning restore CA5350, CA5351
-        return JsonValue.Create(Convert.ToHexStringLower(digest));
+        return DocValue.Create(Convert.ToHexStringLower(digest));
     }
 
     // ---- objects
 
     private static void CheckJsonMerge(IReadOnlyList<IntrinsicArgument> args, Func<string, Exception> error)
     {
-        if (args[2] is LiteralArgument { Value: JsonValue v } && v.GetValueKind() == JsonValueKind.True)
+        if (args[2] is LiteralArgument { Value: DocValue v } && v.GetValueKind() == JsonValueKind.True)
         {
             throw error("States.JsonMerge supports only a shallow merge: the third argument must be false");
         }
     }
 
-    private static JsonNode? JsonMerge(Invocation call)
+    private static DocNode? JsonMerge(Invocation call)
     {
         var left = call.Object(0);
         var right = call.Object(1);
@@ -409,7 +409,7 @@ internal static class IntrinsicFunctions
             throw call.Failure("only a shallow merge is supported: the third argument must be false");
         }
 
-        var result = (JsonObject)left.DeepClone();
+        var result = (DocObject)left.DeepClone();
         foreach (var (key, value) in right)
         {
             result[key] = value?.DeepClone();
@@ -420,7 +420,7 @@ internal static class IntrinsicFunctions
 
     // ---- math
 
-    private static JsonNode? MathRandom(Invocation call)
+    private static DocNode? MathRandom(Invocation call)
     {
         var start = call.RoundedInteger(0);
         var end = call.RoundedInteger(1);
@@ -440,10 +440,10 @@ internal static class IntrinsicFunctions
             value = Random.Shared.NextInt64(start, end);
         }
 
-        return JsonValue.Create(value);
+        return DocValue.Create(value);
     }
 
-    private static JsonNode? MathAdd(Invocation call)
+    private static DocNode? MathAdd(Invocation call)
     {
         var left = call.RoundedInteger(0);
         var right = call.RoundedInteger(1);
@@ -452,16 +452,16 @@ internal static class IntrinsicFunctions
             throw call.Failure($"the arguments must be integers between {int.MinValue} and {int.MaxValue}");
         }
 
-        return JsonValue.Create(left + right);
+        return DocValue.Create(left + right);
     }
 
     // ---- strings
 
-    private static JsonNode? StringSplit(Invocation call)
+    private static DocNode? StringSplit(Invocation call)
     {
         var text = call.String(0);
         var delimiters = call.String(1);
-        var result = new JsonArray();
+        var result = new DocArray();
 
         // Each character of the second argument is a delimiter and empty pieces are dropped: AWS's own example
         // splits "This.is+a,test=string" on ".+,=" into five words.
@@ -470,13 +470,13 @@ internal static class IntrinsicFunctions
             : text.Split(delimiters.ToCharArray(), StringSplitOptions.RemoveEmptyEntries);
         foreach (var part in parts)
         {
-            result.Add((JsonNode)JsonValue.Create(part));
+            result.Add((DocNode)DocValue.Create(part));
         }
 
         return result;
     }
 
-    private static JsonNode? Uuid(Invocation call) => JsonValue.Create(Guid.NewGuid().ToString("D", CultureInfo.InvariantCulture));
+    private static DocNode? Uuid(Invocation call) => DocValue.Create(Guid.NewGuid().ToString("D", CultureInfo.InvariantCulture));
 }
 
 /// <summary>Name, arity and implementation of one intrinsic function.</summary>
@@ -484,7 +484,7 @@ internal sealed class IntrinsicDefinition(
     string name,
     int minArgs,
     int maxArgs,
-    Func<Invocation, JsonNode?> implementation,
+    Func<Invocation, DocNode?> implementation,
     Action<IReadOnlyList<IntrinsicArgument>, Func<string, Exception>>? check = null)
 {
     public string Name { get; } = name;
@@ -501,7 +501,7 @@ internal sealed class IntrinsicDefinition(
         var (min, max) => $"takes {min} to {max} arguments",
     };
 
-    public JsonNode? Invoke(Invocation call) => implementation(call);
+    public DocNode? Invoke(Invocation call) => implementation(call);
 
     /// <summary>Definition-time checks on literal arguments (a literal hash algorithm, Format placeholders…).</summary>
     public void Check(IReadOnlyList<IntrinsicArgument> args, Func<string, Exception> error) => check?.Invoke(args, error);
@@ -526,9 +526,9 @@ internal sealed class CompiledIntrinsic
     internal IReadOnlyList<IntrinsicArgument> Arguments { get; }
 
     /// <summary>Evaluates the invocation; the result is a fresh node. Failures raise States.IntrinsicFailure.</summary>
-    public JsonNode? Evaluate(PathContext ctx, string? fieldName)
+    public DocNode? Evaluate(PathContext ctx, string? fieldName)
     {
-        var values = new JsonNode?[Arguments.Count];
+        var values = new DocNode?[Arguments.Count];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = Arguments[i].Evaluate(ctx, fieldName);
@@ -541,21 +541,21 @@ internal sealed class CompiledIntrinsic
 }
 
 /// <summary>The evaluated arguments of one call, with typed accessors that fail the AWS way.</summary>
-internal readonly struct Invocation(CompiledIntrinsic call, JsonNode?[] values)
+internal readonly struct Invocation(CompiledIntrinsic call, DocNode?[] values)
 {
     public int Count => values.Length;
 
     public IReadOnlyList<IntrinsicArgument> Arguments => call.Arguments;
 
-    public JsonNode? this[int index] => values[index];
+    public DocNode? this[int index] => values[index];
 
     public string String(int index) => JsonValues.TryGetString(values[index], out var s)
         ? s
         : throw TypeFailure(index, "a string");
 
-    public JsonArray Array(int index) => values[index] as JsonArray ?? throw TypeFailure(index, "an array");
+    public DocArray Array(int index) => values[index] as DocArray ?? throw TypeFailure(index, "an array");
 
-    public JsonObject Object(int index) => values[index] as JsonObject ?? throw TypeFailure(index, "an object");
+    public DocObject Object(int index) => values[index] as DocObject ?? throw TypeFailure(index, "an object");
 
     public long Integer(int index) => JsonValues.TryGetInteger(values[index], out var n)
         ? n
@@ -587,7 +587,7 @@ internal readonly struct Invocation(CompiledIntrinsic call, JsonNode?[] values)
     private StatesException TypeFailure(int index, string expected) =>
         Failure($"argument {index + 1} must be {expected} but was {Describe(values[index])}");
 
-    private static string Describe(JsonNode? value)
+    private static string Describe(DocNode? value)
     {
         var text = JsonValues.ToJsonText(value);
         return $"{JsonValues.TypeName(value)} {(text.Length > 100 ? string.Concat(text.AsSpan(0, 100), "...") : text)}";

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
@@ -137,7 +137,7 @@ internal sealed class IntrinsicParser
             return ParseNumber();
         }
 
-        foreach (var (word, value) in new (string, JsonNode?)[] { ("true", JsonValue.Create(true)), ("false", JsonValue.Create(false)), ("null", null) })
+        foreach (var (word, value) in new (string, DocNode?)[] { ("true", DocValue.Create(true)), ("false", DocValue.Create(false)), ("null", null) })
         {
             if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) == 0)
             {
@@ -276,7 +276,7 @@ internal sealed class IntrinsicParser
         var token = _text[start.._pos];
         try
         {
-            if (JsonNode.Parse(token) is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+            if (DocNode.Parse(token) is DocValue v && v.GetValueKind() == JsonValueKind.Number)
             {
                 return new LiteralArgument(v);
             }
@@ -309,33 +309,33 @@ internal abstract class IntrinsicArgument
     /// The argument's value. It may be a node inside the input or a shared literal: treat it as borrowed and
     /// clone before attaching it to a result.
     /// </summary>
-    public abstract JsonNode? Evaluate(PathContext ctx, string? fieldName);
+    public abstract DocNode? Evaluate(PathContext ctx, string? fieldName);
 }
 
 /// <summary>A quoted string literal; <see cref="FormatPieces"/> are its parts between unescaped <c>{}</c>.</summary>
 internal sealed class StringArgument(string value, string[] formatPieces) : IntrinsicArgument
 {
-    private readonly JsonNode _node = JsonValue.Create(value);
+    private readonly DocNode _node = DocValue.Create(value);
 
     public string Value { get; } = value;
 
     public IReadOnlyList<string> FormatPieces { get; } = formatPieces;
 
-    public override JsonNode? Evaluate(PathContext ctx, string? fieldName) => _node;
+    public override DocNode? Evaluate(PathContext ctx, string? fieldName) => _node;
 }
 
-internal sealed class LiteralArgument(JsonNode? value) : IntrinsicArgument
+internal sealed class LiteralArgument(DocNode? value) : IntrinsicArgument
 {
-    public JsonNode? Value { get; } = value;
+    public DocNode? Value { get; } = value;
 
-    public override JsonNode? Evaluate(PathContext ctx, string? fieldName) => Value;
+    public override DocNode? Evaluate(PathContext ctx, string? fieldName) => Value;
 }
 
 internal sealed class PathArgument(CompiledJsonPath path) : IntrinsicArgument
 {
     public CompiledJsonPath Path { get; } = path;
 
-    public override JsonNode? Evaluate(PathContext ctx, string? fieldName)
+    public override DocNode? Evaluate(PathContext ctx, string? fieldName)
     {
         if (Path.TrySelect(ctx, out var value))
         {
@@ -348,5 +348,5 @@ internal sealed class PathArgument(CompiledJsonPath path) : IntrinsicArgument
 
 internal sealed class CallArgument(CompiledIntrinsic call) : IntrinsicArgument
 {
-    public override JsonNode? Evaluate(PathContext ctx, string? fieldName) => call.Evaluate(ctx, fieldName);
+    public override DocNode? Evaluate(PathContext ctx, string? fieldName) => call.Evaluate(ctx, fieldName);
 }

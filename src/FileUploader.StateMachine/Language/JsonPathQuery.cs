@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
@@ -37,11 +37,11 @@ internal static class JsonPathQuery
     /// one. The result is always a fresh node the caller may attach anywhere.
     /// Throws States.Runtime (AWS's error; the spec says States.ParameterPathFailure) when a definite path selects nothing.
     /// </summary>
-    public static JsonNode? Evaluate(string path, PathContext ctx) => Compile(path).Evaluate(ctx, fieldName: null);
+    public static DocNode? Evaluate(string path, PathContext ctx) => Compile(path).Evaluate(ctx, fieldName: null);
 
     /// <inheritdoc cref="Evaluate(string, PathContext)"/>
     /// <param name="fieldName">The template field (e.g. <c>bucket.$</c>) named in the error message.</param>
-    public static JsonNode? Evaluate(string path, PathContext ctx, string fieldName) => Compile(path).Evaluate(ctx, fieldName);
+    public static DocNode? Evaluate(string path, PathContext ctx, string fieldName) => Compile(path).Evaluate(ctx, fieldName);
 
     public static bool IsValid(string path) => IsValid(path, out _);
 
@@ -94,7 +94,7 @@ internal sealed class CompiledJsonPath
     /// Selects without copying: a definite path answers the node inside the document. False when the root
     /// (e.g. an unknown variable) or a definite path's target is missing.
     /// </summary>
-    public bool TrySelect(PathContext ctx, out JsonNode? value)
+    public bool TrySelect(PathContext ctx, out DocNode? value)
     {
         if (!TryResolveRoot(ctx, out var root))
         {
@@ -109,7 +109,7 @@ internal sealed class CompiledJsonPath
     /// Selects and detaches the result. Throws States.Runtime naming <paramref name="fieldName"/>
     /// when a definite path selects nothing.
     /// </summary>
-    public JsonNode? Evaluate(PathContext ctx, string? fieldName)
+    public DocNode? Evaluate(PathContext ctx, string? fieldName)
     {
         if (TrySelect(ctx, out var value))
         {
@@ -119,7 +119,7 @@ internal sealed class CompiledJsonPath
         throw NotFound(ctx, fieldName);
     }
 
-    public bool TryResolveRoot(PathContext ctx, out JsonNode? root)
+    public bool TryResolveRoot(PathContext ctx, out DocNode? root)
     {
         switch (Root)
         {

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
 /// <summary>
-/// Type tests, number reads, equality and text for <see cref="JsonNode"/> values. A JSON null is the C# null
+/// Type tests, number reads, equality and text for <see cref="DocNode"/> values. A JSON null is the C# null
 /// reference in System.Text.Json.Nodes, so "present but null" and "missing" are told apart by the callers
 /// (a <c>TryGet</c> that returns true with a null value), never here.
 /// </summary>
@@ -22,15 +22,15 @@ internal static class JsonValues
         WriteIndented = false,
     };
 
-    public static JsonValueKind KindOf(JsonNode? node) => node is null ? JsonValueKind.Null : node.GetValueKind();
+    public static JsonValueKind KindOf(DocNode? node) => node is null ? JsonValueKind.Null : node.GetValueKind();
 
-    public static bool IsNull(JsonNode? node) => node is null || node.GetValueKind() == JsonValueKind.Null;
+    public static bool IsNull(DocNode? node) => node is null || node.GetValueKind() == JsonValueKind.Null;
 
-    public static bool IsNumber(JsonNode? node) => node is JsonValue && node.GetValueKind() == JsonValueKind.Number;
+    public static bool IsNumber(DocNode? node) => node is DocValue && node.GetValueKind() == JsonValueKind.Number;
 
-    public static bool IsBoolean(JsonNode? node)
+    public static bool IsBoolean(DocNode? node)
     {
-        if (node is not JsonValue)
+        if (node is not DocValue)
         {
             return false;
         }
@@ -39,9 +39,9 @@ internal static class JsonValues
         return kind is JsonValueKind.True or JsonValueKind.False;
     }
 
-    public static bool TryGetString(JsonNode? node, out string value)
+    public static bool TryGetString(DocNode? node, out string value)
     {
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.TryGetValue(out string? s))
+        if (node is DocValue v && v.GetValueKind() == JsonValueKind.String && v.TryGetValue(out string? s) && s is not null)
         {
             value = s;
             return true;
@@ -51,10 +51,10 @@ internal static class JsonValues
         return false;
     }
 
-    public static bool TryGetBoolean(JsonNode? node, out bool value)
+    public static bool TryGetBoolean(DocNode? node, out bool value)
     {
         value = false;
-        if (node is not JsonValue v)
+        if (node is not DocValue v)
         {
             return false;
         }
@@ -71,87 +71,24 @@ internal static class JsonValues
         }
     }
 
-    /// <summary>
-    /// Reads a JSON number as a double whatever CLR type backs the node (a parsed element or a value the
-    /// interpreter created from an int, long or decimal).
-    /// </summary>
-    public static bool TryGetDouble(JsonNode? node, out double value)
+    /// <summary>Reads a JSON number as a double (false when it is not one, or too large for one).</summary>
+    public static bool TryGetDouble(DocNode? node, out double value)
     {
         value = 0;
-        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
-        {
-            return false;
-        }
-
-        if (v.TryGetValue(out value))
-        {
-            return true;
-        }
-
-        if (v.TryGetValue(out JsonElement element))
-        {
-            return element.TryGetDouble(out value);
-        }
-
-        if (TryGetDecimalFromPrimitive(v, out var d))
-        {
-            value = (double)d;
-            return true;
-        }
-
-        if (v.TryGetValue(out float f))
-        {
-            value = f;
-            return true;
-        }
-
-        if (v.TryGetValue(out ulong ul))
-        {
-            value = ul;
-            return true;
-        }
-
-        return double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        return node is DocValue v && v.TryGetDouble(out value);
     }
 
     /// <summary>Reads a JSON number exactly when it fits a decimal (used for equality and ordering).</summary>
-    public static bool TryGetDecimal(JsonNode? node, out decimal value)
+    public static bool TryGetDecimal(DocNode? node, out decimal value)
     {
         value = 0;
-        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
-        {
-            return false;
-        }
-
-        if (v.TryGetValue(out JsonElement element))
-        {
-            return element.TryGetDecimal(out value);
-        }
-
-        if (TryGetDecimalFromPrimitive(v, out value))
-        {
-            return true;
-        }
-
-        if (v.TryGetValue(out double dbl) && double.IsFinite(dbl) && Math.Abs(dbl) < 7.9e28)
-        {
-            value = (decimal)dbl;
-            return true;
-        }
-
-        if (v.TryGetValue(out float flt) && float.IsFinite(flt) && Math.Abs(flt) < 7.9e28f)
-        {
-            value = (decimal)flt;
-            return true;
-        }
-
-        return false;
+        return node is DocValue v && v.TryGetDecimal(out value);
     }
 
     /// <summary>
     /// Reads a JSON number that is an integer (1 and 1.0 both count, as in AWS) within <see cref="long"/>.
     /// </summary>
-    public static bool TryGetInteger(JsonNode? node, out long value)
+    public static bool TryGetInteger(DocNode? node, out long value)
     {
         value = 0;
         if (TryGetDecimal(node, out var d))
@@ -169,7 +106,7 @@ internal static class JsonValues
     }
 
     /// <summary>Compares two JSON numbers: exactly when both fit a decimal, otherwise as doubles.</summary>
-    public static int CompareNumbers(JsonNode? left, JsonNode? right)
+    public static int CompareNumbers(DocNode? left, DocNode? right)
     {
         if (TryGetDecimal(left, out var l) && TryGetDecimal(right, out var r))
         {
@@ -185,7 +122,7 @@ internal static class JsonValues
     /// JSON equality: numbers by value (1 equals 1.0), strings ordinally, objects regardless of key order,
     /// arrays element by element.
     /// </summary>
-    public static bool DeepEquals(JsonNode? left, JsonNode? right)
+    public static bool DeepEquals(DocNode? left, DocNode? right)
     {
         var leftKind = KindOf(left);
         var rightKind = KindOf(right);
@@ -207,8 +144,8 @@ internal static class JsonValues
                 TryGetString(right, out var rs);
                 return string.Equals(ls, rs, StringComparison.Ordinal);
             case JsonValueKind.Array:
-                var la = (JsonArray)left!;
-                var ra = (JsonArray)right!;
+                var la = (DocArray)left!;
+                var ra = (DocArray)right!;
                 if (la.Count != ra.Count)
                 {
                     return false;
@@ -224,8 +161,8 @@ internal static class JsonValues
 
                 return true;
             case JsonValueKind.Object:
-                var lo = (JsonObject)left!;
-                var ro = (JsonObject)right!;
+                var lo = (DocObject)left!;
+                var ro = (DocObject)right!;
                 if (lo.Count != ro.Count)
                 {
                     return false;
@@ -246,10 +183,10 @@ internal static class JsonValues
     }
 
     /// <summary>Compact JSON text of a value (<c>null</c> for JSON null), as AWS prints it in causes.</summary>
-    public static string ToJsonText(JsonNode? node) => node is null ? "null" : node.ToJsonString(CompactOptions);
+    public static string ToJsonText(DocNode? node) => node is null ? "null" : node.ToJsonString(CompactOptions);
 
     /// <summary>Names the JSON type as the AWS error messages do.</summary>
-    public static string TypeName(JsonNode? node) => KindOf(node) switch
+    public static string TypeName(DocNode? node) => KindOf(node) switch
     {
         JsonValueKind.Object => "object",
         JsonValueKind.Array => "array",
@@ -258,51 +195,4 @@ internal static class JsonValues
         JsonValueKind.True or JsonValueKind.False => "boolean",
         _ => "null",
     };
-
-    private static bool TryGetDecimalFromPrimitive(JsonValue v, out decimal value)
-    {
-        if (v.TryGetValue(out int i))
-        {
-            value = i;
-            return true;
-        }
-
-        if (v.TryGetValue(out long l))
-        {
-            value = l;
-            return true;
-        }
-
-        if (v.TryGetValue(out value))
-        {
-            return true;
-        }
-
-        if (v.TryGetValue(out short s))
-        {
-            value = s;
-            return true;
-        }
-
-        if (v.TryGetValue(out uint ui))
-        {
-            value = ui;
-            return true;
-        }
-
-        if (v.TryGetValue(out ulong ul))
-        {
-            value = ul;
-            return true;
-        }
-
-        if (v.TryGetValue(out byte b))
-        {
-            value = b;
-            return true;
-        }
-
-        value = 0;
-        return false;
-    }
 }

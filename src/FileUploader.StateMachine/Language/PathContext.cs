@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 
 namespace FileUploader.StateMachine.Language;
@@ -7,6 +8,6 @@ namespace FileUploader.StateMachine.Language;
 /// context object (<c>$$</c>) and the variables in scope (<c>$name</c>, ASL variables added in 2024).
 /// </summary>
 internal readonly record struct PathContext(
-    JsonNode? Input,
-    JsonNode? Context,
-    IReadOnlyDictionary<string, JsonNode?> Variables);
+    DocNode? Input,
+    DocNode? Context,
+    IReadOnlyDictionary<string, DocNode?> Variables);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
@@ -570,7 +570,7 @@ internal sealed class PathParser
                 var parsed = ParseAbsolute(inFilter: true);
                 return new AbsolutePathOperand(new CompiledJsonPath(_text[start.._pos], parsed));
             case '\'' or '"':
-                return new LiteralOperand(JsonValue.Create(ReadQuoted()));
+                return new LiteralOperand(DocValue.Create(ReadQuoted()));
         }
 
         if (c == '-' || char.IsAsciiDigit(c))
@@ -585,12 +585,12 @@ internal sealed class PathParser
 
         if (TryConsumeWord("true"))
         {
-            return new LiteralOperand(JsonValue.Create(true));
+            return new LiteralOperand(DocValue.Create(true));
         }
 
         if (TryConsumeWord("false"))
         {
-            return new LiteralOperand(JsonValue.Create(false));
+            return new LiteralOperand(DocValue.Create(false));
         }
 
         if (TryConsumeWord("null"))
@@ -602,10 +602,10 @@ internal sealed class PathParser
     }
 
     /// <summary>A list of literals for <c>in</c> / <c>nin</c>: <c>['a', "b", 1, true, null]</c>.</summary>
-    private JsonArray ReadLiteralList()
+    private DocArray ReadLiteralList()
     {
         _pos++; // '['
-        var list = new JsonArray();
+        var list = new DocArray();
         SkipWhitespace();
         if (TryConsume("]"))
         {
@@ -634,7 +634,7 @@ internal sealed class PathParser
         }
     }
 
-    private JsonNode ReadNumber()
+    private DocNode ReadNumber()
     {
         var start = _pos;
         if (_text[_pos] == '-')
@@ -651,8 +651,8 @@ internal sealed class PathParser
         var token = _text[start.._pos];
         try
         {
-            var node = JsonNode.Parse(token);
-            if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+            var node = DocNode.Parse(token);
+            if (node is DocValue v && v.GetValueKind() == JsonValueKind.Number)
             {
                 return node;
             }

@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 
 namespace FileUploader.StateMachine.Language;
@@ -47,7 +48,7 @@ internal sealed class PathProgram
     /// copy, so callers must clone before attaching it elsewhere); an indefinite one answers a new array of
     /// cloned matches, which may be empty. False only when a definite path selects nothing.
     /// </summary>
-    public bool TryEvaluate(JsonNode? start, PathContext context, out JsonNode? value)
+    public bool TryEvaluate(DocNode? start, PathContext context, out DocNode? value)
     {
         if (_singleSegments is not null)
         {
@@ -71,7 +72,7 @@ internal sealed class PathProgram
         }
 
         var matches = SelectAll(start, context);
-        var array = new JsonArray();
+        var array = new DocArray();
         foreach (var match in matches)
         {
             array.Add(match?.DeepClone());
@@ -87,7 +88,7 @@ internal sealed class PathProgram
     }
 
     /// <summary>True when the path selects at least one node (filter existence tests).</summary>
-    public bool Exists(JsonNode? start, PathContext context)
+    public bool Exists(DocNode? start, PathContext context)
     {
         if (Function is not null)
         {
@@ -111,12 +112,12 @@ internal sealed class PathProgram
         return SelectAll(start, context).Count > 0;
     }
 
-    private List<JsonNode?> SelectAll(JsonNode? start, PathContext context)
+    private List<DocNode?> SelectAll(DocNode? start, PathContext context)
     {
-        var current = new List<JsonNode?>(1) { start };
+        var current = new List<DocNode?>(1) { start };
         foreach (var segment in _segments)
         {
-            var next = new List<JsonNode?>();
+            var next = new List<DocNode?>();
             foreach (var node in current)
             {
                 segment.Select(node, next, context);
@@ -151,23 +152,23 @@ internal sealed class PathFunction
     }
 
     /// <summary>Applies the function; false when it does not apply to the value (e.g. length of a number).</summary>
-    public bool TryApply(JsonNode? value, out JsonNode? result)
+    public bool TryApply(DocNode? value, out DocNode? result)
     {
         result = null;
         if (Name is "length" or "size")
         {
             switch (value)
             {
-                case JsonArray array:
-                    result = JsonValue.Create(array.Count);
+                case DocArray array:
+                    result = DocValue.Create(array.Count);
                     return true;
-                case JsonObject obj:
-                    result = JsonValue.Create(obj.Count);
+                case DocObject obj:
+                    result = DocValue.Create(obj.Count);
                     return true;
                 default:
                     if (JsonValues.TryGetString(value, out var s))
                     {
-                        result = JsonValue.Create(s.Length);
+                        result = DocValue.Create(s.Length);
                         return true;
                     }
 
@@ -175,7 +176,7 @@ internal sealed class PathFunction
             }
         }
 
-        if (value is not JsonArray items || items.Count == 0)
+        if (value is not DocArray items || items.Count == 0)
         {
             return false;
         }
@@ -183,7 +184,7 @@ internal sealed class PathFunction
         // Decimal arithmetic keeps 8.95 + 8.99 exact; doubles only for numbers beyond decimal's range.
         if (TryAggregateDecimal(items, out var exact))
         {
-            result = JsonValue.Create(exact);
+            result = DocValue.Create(exact);
             return true;
         }
 
@@ -209,11 +210,11 @@ internal sealed class PathFunction
             "sum" => sum,
             _ => sum / items.Count,
         };
-        result = JsonValue.Create(number);
+        result = DocValue.Create(number);
         return true;
     }
 
-    private bool TryAggregateDecimal(JsonArray items, out decimal result)
+    private bool TryAggregateDecimal(DocArray items, out decimal result)
     {
         result = 0;
         decimal sum = 0;

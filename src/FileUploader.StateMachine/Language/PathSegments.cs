@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 
 namespace FileUploader.StateMachine.Language;
@@ -12,7 +13,7 @@ internal abstract class PathSegment
     public abstract bool IsDefinite { get; }
 
     /// <summary>Appends every node this step selects from <paramref name="node"/>, in document order.</summary>
-    public abstract void Select(JsonNode? node, List<JsonNode?> output, PathContext context);
+    public abstract void Select(DocNode? node, List<DocNode?> output, PathContext context);
 }
 
 /// <summary>A step that selects at most one node, walked without allocating on the hot path.</summary>
@@ -20,9 +21,9 @@ internal abstract class SingleNodeSegment : PathSegment
 {
     public override bool IsDefinite => true;
 
-    public abstract bool TryStep(JsonNode? node, out JsonNode? child);
+    public abstract bool TryStep(DocNode? node, out DocNode? child);
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
         if (TryStep(node, out var child))
         {
@@ -36,9 +37,9 @@ internal sealed class NameSegment(string name) : SingleNodeSegment
 {
     public string Name { get; } = name;
 
-    public override bool TryStep(JsonNode? node, out JsonNode? child)
+    public override bool TryStep(DocNode? node, out DocNode? child)
     {
-        if (node is JsonObject obj)
+        if (node is DocObject obj)
         {
             return obj.TryGetPropertyValue(Name, out child);
         }
@@ -53,9 +54,9 @@ internal sealed class IndexSegment(int index) : SingleNodeSegment
 {
     public int Index { get; } = index;
 
-    public override bool TryStep(JsonNode? node, out JsonNode? child)
+    public override bool TryStep(DocNode? node, out DocNode? child)
     {
-        if (node is JsonArray array)
+        if (node is DocArray array)
         {
             var i = Index < 0 ? array.Count + Index : Index;
             if (i >= 0 && i < array.Count)
@@ -77,18 +78,18 @@ internal sealed class WildcardSegment : PathSegment
 
     public override bool IsDefinite => false;
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
         switch (node)
         {
-            case JsonObject obj:
+            case DocObject obj:
                 foreach (var pair in obj)
                 {
                     output.Add(pair.Value);
                 }
 
                 break;
-            case JsonArray array:
+            case DocArray array:
                 foreach (var item in array)
                 {
                     output.Add(item);
@@ -104,9 +105,9 @@ internal sealed class NameUnionSegment(string[] names) : PathSegment
 {
     public override bool IsDefinite => false;
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
-        if (node is not JsonObject obj)
+        if (node is not DocObject obj)
         {
             return;
         }
@@ -126,9 +127,9 @@ internal sealed class IndexUnionSegment(int[] indexes) : PathSegment
 {
     public override bool IsDefinite => false;
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
-        if (node is not JsonArray array)
+        if (node is not DocArray array)
         {
             return;
         }
@@ -149,9 +150,9 @@ internal sealed class SliceSegment(int? start, int? end, int step) : PathSegment
 {
     public override bool IsDefinite => false;
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
-        if (node is not JsonArray array)
+        if (node is not DocArray array)
         {
             return;
         }
@@ -197,11 +198,11 @@ internal sealed class FilterSegment(FilterExpression expression) : PathSegment
 {
     public override bool IsDefinite => false;
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
         switch (node)
         {
-            case JsonArray array:
+            case DocArray array:
                 foreach (var item in array)
                 {
                     if (expression.Test(item, context))
@@ -211,7 +212,7 @@ internal sealed class FilterSegment(FilterExpression expression) : PathSegment
                 }
 
                 break;
-            case JsonObject obj:
+            case DocObject obj:
                 if (expression.Test(obj, context))
                 {
                     output.Add(obj);
@@ -230,25 +231,25 @@ internal sealed class DeepScanSegment(PathSegment inner) : PathSegment
 {
     public override bool IsDefinite => false;
 
-    public override void Select(JsonNode? node, List<JsonNode?> output, PathContext context)
+    public override void Select(DocNode? node, List<DocNode?> output, PathContext context)
     {
         inner.Select(node, output, context);
         switch (node)
         {
-            case JsonObject obj:
+            case DocObject obj:
                 foreach (var pair in obj)
                 {
-                    if (pair.Value is JsonObject or JsonArray)
+                    if (pair.Value is DocObject or DocArray)
                     {
                         Select(pair.Value, output, context);
                     }
                 }
 
                 break;
-            case JsonArray array:
+            case DocArray array:
                 foreach (var item in array)
                 {
-                    if (item is JsonObject or JsonArray)
+                    if (item is DocObject or DocArray)
                     {
                         Select(item, output, context);
                     }

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
@@ -13,10 +13,10 @@ internal static class PayloadTemplate
 {
     // Compiled forms keyed by the template node itself: definitions are parsed once and keep their nodes,
     // so a node is a stable key and the entry goes away with the definition.
-    private static readonly ConditionalWeakTable<JsonNode, CompiledTemplate> Cache = new();
+    private static readonly ConditionalWeakTable<DocNode, CompiledTemplate> Cache = new();
 
     /// <summary>Compiles a template; throws <see cref="PathSyntaxException"/> for a bad <c>.$</c> value.</summary>
-    public static CompiledTemplate Compile(JsonNode? template) => new(Compiler.Compile(template, fieldName: null));
+    public static CompiledTemplate Compile(DocNode? template) => new(Compiler.Compile(template, fieldName: null));
 
     /// <summary>
     /// Builds the payload. The result is a fresh document (the template and input are not changed).
@@ -24,7 +24,7 @@ internal static class PayloadTemplate
     /// it States.ParameterPathFailure), and
     /// States.IntrinsicFailure when an intrinsic function fails.
     /// </summary>
-    public static JsonNode? Apply(JsonNode? template, PathContext ctx)
+    public static DocNode? Apply(DocNode? template, PathContext ctx)
     {
         if (template is null)
         {
@@ -38,18 +38,18 @@ internal static class PayloadTemplate
     /// Every problem in the template's <c>.$</c> fields, as "<c>location/field: reason</c>": a value that is
     /// not a string, a bad path, a bad intrinsic function, or two fields that end up with the same name.
     /// </summary>
-    public static IEnumerable<string> Validate(JsonNode? template, string location)
+    public static IEnumerable<string> Validate(DocNode? template, string location)
     {
         var problems = new List<string>();
         Collect(template, location, problems);
         return problems;
     }
 
-    private static void Collect(JsonNode? node, string location, List<string> problems)
+    private static void Collect(DocNode? node, string location, List<string> problems)
     {
         switch (node)
         {
-            case JsonObject obj:
+            case DocObject obj:
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (key, value) in obj)
                 {
@@ -80,7 +80,7 @@ internal static class PayloadTemplate
                 }
 
                 break;
-            case JsonArray array:
+            case DocArray array:
                 for (var i = 0; i < array.Count; i++)
                 {
                     Collect(array[i], $"{location}/{i}", problems);
@@ -92,11 +92,11 @@ internal static class PayloadTemplate
 
     private static class Compiler
     {
-        public static TemplateNode Compile(JsonNode? node, string? fieldName)
+        public static TemplateNode Compile(DocNode? node, string? fieldName)
         {
             switch (node)
             {
-                case JsonObject obj:
+                case DocObject obj:
                     var entries = new List<KeyValuePair<string, TemplateNode>>(obj.Count);
                     var dynamic = false;
                     foreach (var (key, value) in obj)
@@ -128,7 +128,7 @@ internal static class PayloadTemplate
                     }
 
                     return dynamic ? new ObjectTemplateNode([.. entries]) : new ConstantTemplateNode(node);
-                case JsonArray array:
+                case DocArray array:
                     var items = new TemplateNode[array.Count];
                     var anyDynamic = false;
                     for (var i = 0; i < items.Length; i++)
@@ -182,7 +182,7 @@ internal sealed class CompiledTemplate
     internal CompiledTemplate(TemplateNode root) => _root = root;
 
     /// <summary>Builds a fresh payload for this input, context and variables.</summary>
-    public JsonNode? Apply(PathContext ctx)
+    public DocNode? Apply(PathContext ctx)
     {
         return _root.Build(ctx);
     }
@@ -190,23 +190,23 @@ internal sealed class CompiledTemplate
 
 internal abstract class TemplateNode
 {
-    public abstract JsonNode? Build(PathContext ctx);
+    public abstract DocNode? Build(PathContext ctx);
 }
 
 /// <summary>A subtree with no <c>.$</c> fields: copied as a whole.</summary>
-internal sealed class ConstantTemplateNode(JsonNode? value) : TemplateNode
+internal sealed class ConstantTemplateNode(DocNode? value) : TemplateNode
 {
     // The template's own node is never handed out: each payload gets its own copy.
-    private readonly JsonNode? _value = value?.DeepClone();
+    private readonly DocNode? _value = value?.DeepClone();
 
-    public override JsonNode? Build(PathContext ctx) => _value?.DeepClone();
+    public override DocNode? Build(PathContext ctx) => _value?.DeepClone();
 }
 
 internal sealed class ObjectTemplateNode(KeyValuePair<string, TemplateNode>[] entries) : TemplateNode
 {
-    public override JsonNode? Build(PathContext ctx)
+    public override DocNode? Build(PathContext ctx)
     {
-        var obj = new JsonObject();
+        var obj = new DocObject();
         foreach (var (name, node) in entries)
         {
             obj[name] = node.Build(ctx);
@@ -218,9 +218,9 @@ internal sealed class ObjectTemplateNode(KeyValuePair<string, TemplateNode>[] en
 
 internal sealed class ArrayTemplateNode(TemplateNode[] items) : TemplateNode
 {
-    public override JsonNode? Build(PathContext ctx)
+    public override DocNode? Build(PathContext ctx)
     {
-        var array = new JsonArray();
+        var array = new DocArray();
         foreach (var item in items)
         {
             array.Add(item.Build(ctx));
@@ -232,10 +232,10 @@ internal sealed class ArrayTemplateNode(TemplateNode[] items) : TemplateNode
 
 internal sealed class PathTemplateNode(CompiledJsonPath path, string fieldName) : TemplateNode
 {
-    public override JsonNode? Build(PathContext ctx) => path.Evaluate(ctx, fieldName);
+    public override DocNode? Build(PathContext ctx) => path.Evaluate(ctx, fieldName);
 }
 
 internal sealed class IntrinsicTemplateNode(CompiledIntrinsic call, string fieldName) : TemplateNode
 {
-    public override JsonNode? Build(PathContext ctx) => call.Evaluate(ctx, fieldName);
+    public override DocNode? Build(PathContext ctx) => call.Evaluate(ctx, fieldName);
 }

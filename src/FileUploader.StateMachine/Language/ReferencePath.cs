@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 
 namespace FileUploader.StateMachine.Language;
 
@@ -91,7 +91,7 @@ internal sealed class ReferencePath
     /// (<c>$</c>, <c>$$</c> or <c>$name</c>) says. The node is not copied: clone it before attaching it to
     /// another tree. False when the path does not exist; true with a null value for a JSON null.
     /// </summary>
-    public bool TryGet(JsonNode? root, out JsonNode? value)
+    public bool TryGet(DocNode? root, out DocNode? value)
     {
         var current = root;
         foreach (var segment in _segments)
@@ -111,9 +111,9 @@ internal sealed class ReferencePath
     /// Resolves the path against the right document: <c>$</c> the input, <c>$$</c> the context object,
     /// <c>$name</c> the variable. False when the variable is not defined or the path does not exist.
     /// </summary>
-    public bool TryGet(PathContext ctx, out JsonNode? value)
+    public bool TryGet(PathContext ctx, out DocNode? value)
     {
-        JsonNode? root;
+        DocNode? root;
         switch (Root)
         {
             case PathRoot.Input:
@@ -141,14 +141,14 @@ internal sealed class ReferencePath
     /// changed. <c>$</c> answers the value itself. Throws States.ResultPathMatchFailure when the path runs
     /// through something that is not an object, or names an array index that does not exist.
     /// </summary>
-    public JsonNode? Set(JsonNode? root, JsonNode? value) =>
+    public DocNode? Set(DocNode? root, DocNode? value) =>
         IsRoot ? Own(value) : SetInPlace(root?.DeepClone(), value);
 
     /// <summary>
     /// Like <see cref="Set"/> but changes <paramref name="root"/> itself: for callers that own the document
     /// (it is already a private copy), to save a clone per state.
     /// </summary>
-    public JsonNode? SetInPlace(JsonNode? root, JsonNode? value)
+    public DocNode? SetInPlace(DocNode? root, DocNode? value)
     {
         if (Root != PathRoot.Input)
         {
@@ -168,16 +168,16 @@ internal sealed class ReferencePath
             var segment = _segments[i];
             switch (segment)
             {
-                case NameSegment name when current is JsonObject obj:
+                case NameSegment name when current is DocObject obj:
                     if (!obj.TryGetPropertyValue(name.Name, out var child))
                     {
-                        child = new JsonObject();
+                        child = new DocObject();
                         obj[name.Name] = child;
                     }
 
                     current = child;
                     break;
-                case IndexSegment when current is JsonArray:
+                case IndexSegment when current is DocArray:
                     if (!segment.TryStep(current, out current))
                     {
                         throw MatchFailure(root, $"the array index in '{Text}' does not exist");
@@ -193,10 +193,10 @@ internal sealed class ReferencePath
         var owned = Own(value);
         switch (last)
         {
-            case NameSegment name when current is JsonObject obj:
+            case NameSegment name when current is DocObject obj:
                 obj[name.Name] = owned;
                 break;
-            case IndexSegment index when current is JsonArray array:
+            case IndexSegment index when current is DocArray array:
                 var i = index.Index < 0 ? array.Count + index.Index : index.Index;
                 if (i < 0 || i >= array.Count)
                 {
@@ -216,7 +216,7 @@ internal sealed class ReferencePath
     /// True when <see cref="SetInPlace"/> would succeed on <paramref name="root"/> (it only reads the document), so a
     /// caller can change a document in place knowing it will not be left half-changed by a failure.
     /// </summary>
-    public bool CanSetInPlace(JsonNode? root)
+    public bool CanSetInPlace(DocNode? root)
     {
         if (Root != PathRoot.Input)
         {
@@ -233,7 +233,7 @@ internal sealed class ReferencePath
         {
             switch (_segments[i])
             {
-                case NameSegment name when current is JsonObject obj:
+                case NameSegment name when current is DocObject obj:
                     if (!obj.TryGetPropertyValue(name.Name, out var child))
                     {
                         // The rest is created as new objects, which only further names can step into.
@@ -250,7 +250,7 @@ internal sealed class ReferencePath
 
                     current = child;
                     break;
-                case IndexSegment index when current is JsonArray:
+                case IndexSegment index when current is DocArray:
                     if (!index.TryStep(current, out current))
                     {
                         return false;
@@ -264,8 +264,8 @@ internal sealed class ReferencePath
 
         return _segments[^1] switch
         {
-            NameSegment => current is JsonObject,
-            IndexSegment index => current is JsonArray && index.TryStep(current, out _),
+            NameSegment => current is DocObject,
+            IndexSegment index => current is DocArray && index.TryStep(current, out _),
             _ => false,
         };
     }
@@ -273,9 +273,9 @@ internal sealed class ReferencePath
     public override string ToString() => Text;
 
     // A node has one parent: a value that already sits in a document is copied before it is attached.
-    private static JsonNode? Own(JsonNode? value) => value?.Parent is null ? value : value.DeepClone();
+    private static DocNode? Own(DocNode? value) => value?.Parent is null ? value : value.DeepClone();
 
-    private StatesException MatchFailure(JsonNode? root, string reason) => new(
+    private StatesException MatchFailure(DocNode? root, string reason) => new(
         StatesErrors.ResultPathMatchFailure,
         $"Unable to apply ResultPath '{Text}' to input '{CompiledJsonPath.Truncate(JsonValues.ToJsonText(root))}': {reason}.");
 }

@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Definition;
 using FileUploader.StateMachine.Diagnostics;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Execution;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Journal;
@@ -105,7 +105,7 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             ?? throw new InvalidOperationException($"The journaled definition of {record.Arn} is no longer valid.");
         var run = new ExecutionRun(record, definition, _journal, _time, _journal.LoadHistory(record.Arn));
         var frames = _journal.LoadFrames(record.Arn).ToDictionary(f => f.Id, StringComparer.Ordinal);
-        var top = new Frame(definition, new VariableScope(null), JsonNode.Parse(record.Input), record.Input, record.StartDate);
+        var top = new Frame(definition, new VariableScope(null), DocNode.Parse(record.Input), record.Input, record.StartDate);
         if (frames.Remove("", out var topRecord))
         {
             top.RestoreFrom(topRecord);
@@ -254,10 +254,10 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
             throw new StepFunctionsException(StepFunctionsErrorTypes.InvalidExecutionInput, "The input exceeds the maximum size of 262144 bytes.");
         }
 
-        JsonNode? parsedInput;
+        DocNode? parsedInput;
         try
         {
-            parsedInput = JsonNode.Parse(input);
+            parsedInput = DocNode.Parse(input);
         }
         catch (JsonException ex)
         {
@@ -665,11 +665,11 @@ public sealed class WorkflowEngine : IStepFunctions, IAsyncDisposable
         return parsed;
     }
 
-    private static bool SameJson(string text, JsonNode? parsed)
+    private static bool SameJson(string text, DocNode? parsed)
     {
         try
         {
-            return JsonNode.DeepEquals(JsonNode.Parse(text), parsed);
+            return DocNode.DeepEquals(DocNode.Parse(text), parsed);
         }
         catch (JsonException)
         {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Execution;
 using FileUploader.StateMachine.History;
 
@@ -48,7 +48,7 @@ public sealed class ExecutionEventDirectWriteTests
         var history = await h.HistoryAsync(done.ExecutionArn);
         Assert.Equal(["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"], history.Select(e => e.Type));
 
-        var started = JsonNode.Parse(history[0].DetailsJson!)!;
+        var started = DocNode.Parse(history[0].DetailsJson!)!;
         Assert.Equal(
             Write(w =>
             {
@@ -64,7 +64,7 @@ public sealed class ExecutionEventDirectWriteTests
             history[0].DetailsJson);
 
         // The document as the history renders a freshly parsed input.
-        var rendered = JsonText.Write(JsonNode.Parse(input));
+        var rendered = JsonText.Write(DocNode.Parse(input));
         Assert.Equal(Document("name", "S", "input", rendered, "inputDetails"), history[1].DetailsJson);
         Assert.Equal(Document("name", "S", "output", rendered, "outputDetails"), history[2].DetailsJson);
         Assert.Equal(Document(null, null, "output", rendered, "outputDetails"), history[3].DetailsJson);

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.Execution;
 
 namespace FileUploader.StateMachine.Tests.Engine;
@@ -37,8 +37,8 @@ public sealed class JsonTextTests
     public void WriteUtf8_ParsedDocument_MatchesWriterBytes(string json)
     {
         // As the input arrives (nothing read yet), and once every object and array in it has been read.
-        AssertMatchesWriter(JsonNode.Parse(json));
-        var read = JsonNode.Parse(json);
+        AssertMatchesWriter(DocNode.Parse(json));
+        var read = DocNode.Parse(json);
         if (!json.Contains("dup", StringComparison.Ordinal))
         {
             Touch(read);
@@ -50,7 +50,7 @@ public sealed class JsonTextTests
     [Fact]
     public void WriteUtf8_BuiltValuesOfEveryKind_MatchWriterBytes()
     {
-        var node = new JsonObject
+        var node = new DocObject
         {
             ["plain"] = "o-1",
             ["quote\"name"] = "say \"hi\" \\ there",
@@ -64,13 +64,13 @@ public sealed class JsonTextTests
             ["doubleTiny"] = double.Epsilon,
             ["decimal"] = 1.50m,
             ["bool"] = true,
-            ["char"] = JsonValue.Create('"'),
-            ["guid"] = JsonValue.Create(Guid.Empty),
-            ["date"] = JsonValue.Create(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.FromHours(1))),
-            ["element"] = JsonValue.Create(JsonDocument.Parse("1.50").RootElement),
-            ["elementString"] = JsonValue.Create(JsonDocument.Parse("\"a \\\"b\\\"\"").RootElement),
+            ["quote"] = "\"",
+            ["guid"] = Guid.Empty.ToString(),
+            ["date"] = "2026-12-07T08:00:00+01:00",
+            ["parsedNumber"] = DocNode.Parse("1.50"),
+            ["parsedEscapedString"] = DocNode.Parse("\"a \\\"b\\\"\""),
             ["null"] = null,
-            ["array"] = new JsonArray(1, "two", null, new JsonObject { ["x"] = JsonNode.Parse("""{"y":"z é"}""") }),
+            ["array"] = new DocArray(1, "two", null, new DocObject { ["x"] = DocNode.Parse("""{"y":"z é"}""") }),
         };
 
         AssertMatchesWriter(node);
@@ -85,10 +85,10 @@ public sealed class JsonTextTests
     {
         foreach (var depth in new[] { 63, 64, 65, 200, 999, 1000, 1001 })
         {
-            JsonNode node = new JsonArray();
+            DocNode node = new DocArray();
             for (var i = 1; i < depth; i++)
             {
-                node = i % 2 == 0 ? new JsonArray(node) : new JsonObject { ["k"] = node };
+                node = i % 2 == 0 ? new DocArray(node) : new DocObject { ["k"] = node };
             }
 
             AssertMatchesWriter(node);
@@ -99,23 +99,23 @@ public sealed class JsonTextTests
     [Fact]
     public void WriteUtf8_InputObjectRepeatingAName_IsWrittenAsTheInputHasIt()
     {
-        var node = JsonNode.Parse("""{ "dup": 1, "dup": 2 }""");
+        var node = DocNode.Parse("""{ "dup": 1, "dup": 2 }""");
 
         Assert.Equal("""{"dup":1,"dup":2}""", Encoding.UTF8.GetString(JsonText.WriteUtf8(node)));
     }
 
-    private static void Touch(JsonNode? node)
+    private static void Touch(DocNode? node)
     {
         switch (node)
         {
-            case JsonObject obj:
+            case DocObject obj:
                 foreach (var (_, value) in obj)
                 {
                     Touch(value);
                 }
 
                 break;
-            case JsonArray array:
+            case DocArray array:
                 foreach (var item in array)
                 {
                     Touch(item);
@@ -125,13 +125,13 @@ public sealed class JsonTextTests
         }
     }
 
-    private static void AssertMatchesWriter(JsonNode? node)
+    private static void AssertMatchesWriter(DocNode? node)
     {
         var expected = Reference(w => Write(w, node));
         AssertSame(expected, () => JsonText.WriteUtf8(node).ToArray(), () => JsonText.WriteUtf8(node, escaped: true).ToArray());
     }
 
-    private static void AssertMemberMatchesWriter(string name, JsonNode? value)
+    private static void AssertMemberMatchesWriter(string name, DocNode? value)
     {
         var expected = Reference(w =>
         {
@@ -162,7 +162,7 @@ public sealed class JsonTextTests
         Assert.Equal(Encoding.UTF8.GetString(quoted[1..^1]), Encoding.UTF8.GetString(escaped()));
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    private static void Write(Utf8JsonWriter writer, DocNode? node)
     {
         if (node is null)
         {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using FileUploader.StateMachine.Documents;
 using FileUploader.StateMachine.History;
 using FileUploader.StateMachine.Journal;
 
@@ -75,9 +75,9 @@ public sealed class StateEventDirectWriteTests
 
         Assert.Equal(3, events.Count);
         Assert.Equal("PassStateEntered", events[2].Type);
-        var details = JsonNode.Parse(events[2].DetailsJson!)!;
+        var details = DocNode.Parse(events[2].DetailsJson!)!;
         Assert.Equal("S", (string?)details["name"]);
-        Assert.Equal(JsonNode.Parse(events[1].DetailsJson!)!["output"]!.GetValue<string>(), (string?)details["input"]);
+        Assert.Equal(DocNode.Parse(events[1].DetailsJson!)!["output"]!.GetValue<string>(), (string?)details["input"]);
         Assert.Contains("\"é\\u2028", (string?)details["input"], StringComparison.Ordinal);
     }
 
@@ -93,8 +93,8 @@ public sealed class StateEventDirectWriteTests
         var encodedName = JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var entered = JsonEncodedText.Encode("PassStateEntered");
         var exited = JsonEncodedText.Encode("PassStateExited");
-        var input = new JsonObject { ["k \"q\""] = name, ["n"] = 1.5 };
-        var output = new JsonObject { ["out"] = "é\u2028\u0002🎉\\" + name };
+        var input = new DocObject { ["k \"q\""] = name, ["n"] = 1.5 };
+        var output = new DocObject { ["out"] = "é\u2028\u0002🎉\\" + name };
         var time = new DateTimeOffset(2026, 11, 25, 7, 0, 0, TimeSpan.Zero);
 
         Append(log, direct, 1, 0, time, entered, encodedName, isInput: true, input, owner, step: 0);
@@ -104,7 +104,7 @@ public sealed class StateEventDirectWriteTests
         return log.Written.ToArray();
     }
 
-    private static void Append(HistoryLog log, bool direct, long id, long previous, DateTimeOffset time, JsonEncodedText type, JsonEncodedText name, bool isInput, JsonNode node, object owner, int step)
+    private static void Append(HistoryLog log, bool direct, long id, long previous, DateTimeOffset time, JsonEncodedText type, JsonEncodedText name, bool isInput, DocNode node, object owner, int step)
     {
         if (direct)
         {

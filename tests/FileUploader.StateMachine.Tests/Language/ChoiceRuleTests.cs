@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 using static FileUploader.StateMachine.Tests.Language.LanguageTestData;
@@ -90,7 +91,7 @@ public sealed class ChoiceRuleTests
     [InlineData("rep*rep*", false)]
     public void Evaluate_StringMatches_UsesStarWildcard(string pattern, bool expected)
     {
-        var rule = new JsonObject { ["Variable"] = "$.name", ["StringMatches"] = pattern, ["Next"] = "X" };
+        var rule = new DocObject { ["Variable"] = "$.name", ["StringMatches"] = pattern, ["Next"] = "X" };
         var errors = new List<string>();
 
         Assert.Equal(expected, ChoiceRule.Parse(rule, "/c", errors).Evaluate(Input));
@@ -105,7 +106,7 @@ public sealed class ChoiceRuleTests
     [InlineData("$.slash", "a\\\\*", true)]
     public void Evaluate_StringMatchesEscapes_AreLiteral(string variable, string pattern, bool expected)
     {
-        var rule = new JsonObject { ["Variable"] = variable, ["StringMatches"] = pattern, ["Next"] = "X" };
+        var rule = new DocObject { ["Variable"] = variable, ["StringMatches"] = pattern, ["Next"] = "X" };
 
         Assert.Equal(expected, ChoiceRule.Parse(rule, "/c", new List<string>()).Evaluate(Input));
     }
@@ -129,7 +130,7 @@ public sealed class ChoiceRuleTests
     [InlineData("$.list", "IsString", false, true)]
     public void Evaluate_TypeTest_ChecksType(string variable, string op, bool operand, bool expected)
     {
-        var rule = new JsonObject { ["Variable"] = variable, [op] = operand, ["Next"] = "X" };
+        var rule = new DocObject { ["Variable"] = variable, [op] = operand, ["Next"] = "X" };
 
         Assert.Equal(expected, ChoiceRule.Parse(rule, "/c", new List<string>()).Evaluate(Input));
     }

@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 using static FileUploader.StateMachine.Tests.Language.LanguageTestData;
@@ -282,7 +283,7 @@ public sealed class IntrinsicFunctionsTests
         var result = IntrinsicFunctions.Evaluate("States.ArrayGetItem($.list, 4)", Input);
 
         Assert.Null(result!.Parent);
-        var holder = new JsonObject { ["x"] = result };
+        var holder = new DocObject { ["x"] = result };
         Assert.Same(holder, result.Parent);
     }
 }

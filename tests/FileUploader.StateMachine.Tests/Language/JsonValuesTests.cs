@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 using static FileUploader.StateMachine.Tests.Language.LanguageTestData;
@@ -26,9 +27,9 @@ public sealed class JsonValuesTests
     [Fact]
     public void DeepEquals_CreatedAndParsedNumbers_AreEqual()
     {
-        Assert.True(JsonValues.DeepEquals(JsonValue.Create(5), Json("5.0")));
-        Assert.True(JsonValues.DeepEquals(JsonValue.Create(5L), JsonValue.Create(5m)));
-        Assert.True(JsonValues.DeepEquals(JsonValue.Create(0.5), Json("0.5")));
+        Assert.True(JsonValues.DeepEquals(DocValue.Create(5), Json("5.0")));
+        Assert.True(JsonValues.DeepEquals(DocValue.Create(5L), DocValue.Create(5m)));
+        Assert.True(JsonValues.DeepEquals(DocValue.Create(0.5), Json("0.5")));
     }
 
     [Theory]
@@ -54,14 +55,14 @@ public sealed class JsonValuesTests
     [Fact]
     public void TryGetDouble_PrimitiveBackedValues_AreRead()
     {
-        Assert.True(JsonValues.TryGetDouble(JsonValue.Create(7), out var i));
-        Assert.True(JsonValues.TryGetDouble(JsonValue.Create(2.5m), out var m));
-        Assert.True(JsonValues.TryGetDouble(JsonValue.Create(9UL), out var u));
+        Assert.True(JsonValues.TryGetDouble(DocValue.Create(7), out var i));
+        Assert.True(JsonValues.TryGetDouble(DocValue.Create(2.5m), out var m));
+        Assert.True(JsonValues.TryGetDouble(DocValue.Create(9L), out var u));
 
         Assert.Equal(7, i);
         Assert.Equal(2.5, m);
         Assert.Equal(9, u);
-        Assert.False(JsonValues.TryGetDouble(JsonValue.Create("7"), out _));
+        Assert.False(JsonValues.TryGetDouble(DocValue.Create("7"), out _));
     }
 
     [Theory]

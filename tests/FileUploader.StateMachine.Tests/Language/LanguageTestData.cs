@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 
@@ -23,18 +24,18 @@ internal static class LanguageTestData
 
     public static PathContext Ctx(string input, string? context = null, params (string Name, string Json)[] variables)
     {
-        var vars = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var vars = new Dictionary<string, DocNode?>(StringComparer.Ordinal);
         foreach (var (name, json) in variables)
         {
-            vars[name] = JsonNode.Parse(json);
+            vars[name] = DocNode.Parse(json);
         }
 
-        return new PathContext(JsonNode.Parse(input), context is null ? new JsonObject() : JsonNode.Parse(context), vars);
+        return new PathContext(DocNode.Parse(input), context is null ? new DocObject() : DocNode.Parse(context), vars);
     }
 
-    public static JsonNode? Json(string json) => JsonNode.Parse(json);
+    public static DocNode? Json(string json) => DocNode.Parse(json);
 
     /// <summary>Asserts JSON equality by compact text, so failures print both documents.</summary>
-    public static void AssertJson(string expected, JsonNode? actual) =>
-        Assert.Equal(JsonNode.Parse(expected)?.ToJsonString() ?? "null", actual?.ToJsonString() ?? "null");
+    public static void AssertJson(string expected, DocNode? actual) =>
+        Assert.Equal(DocNode.Parse(expected)?.ToJsonString() ?? "null", actual?.ToJsonString() ?? "null");
 }

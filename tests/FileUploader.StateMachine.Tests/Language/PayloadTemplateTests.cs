@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 using static FileUploader.StateMachine.Tests.Language.LanguageTestData;
@@ -78,7 +79,7 @@ public sealed class PayloadTemplateTests
 
         var first = PayloadTemplate.Apply(template, Input)!;
         var second = PayloadTemplate.Apply(template, Input)!;
-        first["static"]!["list"]!.AsArray().Add((JsonNode)3);
+        first["static"]!["list"]!.AsArray().Add((DocNode)3);
 
         AssertJson("{\"static\":{\"list\":[1,2]},\"v\":true}", second);
         AssertJson("{\"static\":{\"list\":[1,2]},\"v.$\":\"$.flagged\"}", template);

@@ -1,3 +1,4 @@
+using FileUploader.StateMachine.Documents;
 using System.Text.Json.Nodes;
 using FileUploader.StateMachine.Language;
 using static FileUploader.StateMachine.Tests.Language.LanguageTestData;
@@ -52,7 +53,7 @@ public sealed class ReferencePathTests
     [InlineData("$.&Ж中", "&Ж中")]
     public void TryGet_EscapedAndUnicodeNames_ReadThatField(string path, string field)
     {
-        var root = new JsonObject { [field] = 1 };
+        var root = new DocObject { [field] = 1 };
 
         Assert.True(ReferencePath.Parse(path).TryGet(root, out var value));
         AssertJson("1", value);
@@ -190,7 +191,7 @@ public sealed class ReferencePathTests
     [InlineData("$.obj[0]", "{\"obj\":{}}")]
     public void Set_PathThroughNonObjectOrMissingIndex_ThrowsResultPathMatchFailure(string path, string input)
     {
-        var ex = Assert.Throws<StatesException>(() => ReferencePath.Parse(path).Set(Json(input), JsonValue.Create(1)));
+        var ex = Assert.Throws<StatesException>(() => ReferencePath.Parse(path).Set(Json(input), DocValue.Create(1)));
 
         Assert.Equal(StatesErrors.ResultPathMatchFailure, ex.Error);
         Assert.Contains(path, ex.Cause, StringComparison.Ordinal);
@@ -199,7 +200,7 @@ public sealed class ReferencePathTests
     [Fact]
     public void Set_ContextPath_ThrowsResultPathMatchFailure()
     {
-        var ex = Assert.Throws<StatesException>(() => ReferencePath.Parse("$$.x").Set(Json("{}"), JsonValue.Create(1)));
+        var ex = Assert.Throws<StatesException>(() => ReferencePath.Parse("$$.x").Set(Json("{}"), DocValue.Create(1)));
 
         Assert.Equal(StatesErrors.ResultPathMatchFailure, ex.Error);
     }
@@ -209,7 +210,7 @@ public sealed class ReferencePathTests
     {
         var root = Json("{\"a\":1}");
 
-        var output = ReferencePath.Parse("$.b").SetInPlace(root, JsonValue.Create(2));
+        var output = ReferencePath.Parse("$.b").SetInPlace(root, DocValue.Create(2));
 
         Assert.Same(root, output);
         AssertJson("{\"a\":1,\"b\":2}", root);
@@ -240,7 +241,7 @@ public sealed class ReferencePathTests
         var setSucceeds = true;
         try
         {
-            reference.Set(root, JsonValue.Create(1));
+            reference.Set(root, DocValue.Create(1));
         }
         catch (StatesException)
         {
