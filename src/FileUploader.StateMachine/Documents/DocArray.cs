@@ -14,7 +14,8 @@ internal sealed class DocArray : DocNode, IList<DocNode?>, IReadOnlyList<DocNode
         _items = [];
     }
 
-    public DocArray(int capacity)
+    // Private: from outside, new DocArray(1) must be an array holding 1, as with JsonArray.
+    private DocArray(int capacity)
     {
         _items = capacity == 0 ? [] : new DocNode?[capacity];
     }

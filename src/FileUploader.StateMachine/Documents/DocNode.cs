@@ -82,12 +82,18 @@ internal abstract class DocNode
     /// <summary>
     /// Compact JSON text. Without options (or options without an encoder) strings are escaped with the default
     /// (HTML-safe) encoder, as <see cref="JsonNode.ToJsonString"/> does; the engine passes the relaxed one where AWS
-    /// prints text as it is.
+    /// prints text as it is. Indented text (for people, not the engine) is System.Text.Json's own.
     /// </summary>
     public string ToJsonString(JsonSerializerOptions? options = null)
     {
+        if (options?.WriteIndented == true)
+        {
+            // The writer does not indent raw values, and numbers are written raw to keep their text.
+            return ToJsonNode(this)!.ToJsonString(options);
+        }
+
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options?.Encoder, Indented = options?.WriteIndented ?? false, SkipValidation = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options?.Encoder, SkipValidation = true }))
         {
             WriteTo(writer);
         }
@@ -97,7 +103,7 @@ internal abstract class DocNode
 
     /// <summary>A string's own text; any other value as indented JSON (what <see cref="JsonNode.ToString"/> gives).</summary>
     public override string ToString() =>
-        this is DocValue { Kind: JsonValueKind.String } value ? value.GetValue<string>() : ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        this is DocValue { Kind: JsonValueKind.String } value ? value.GetValue<string>() : ToJsonNode(this)!.ToString();
 
     /// <summary>Makes this node the parent of <paramref name="child"/> (an object or array without one; leaves have none).</summary>
     private protected void Adopt(DocNode? child)

@@ -56,7 +56,7 @@ internal sealed class DocValue : DocNode
 
     /// <summary>
     /// As <c>JsonValue.TryGetValue</c> on a parsed value: a string as <see cref="string"/>, true/false as
-    /// <see cref="bool"/>, a number as <see cref="double"/> (finite), <see cref="decimal"/>, <see cref="int"/>,
+    /// <see cref="bool"/>, a number as <see cref="double"/>, <see cref="decimal"/>, <see cref="int"/>,
     /// <see cref="long"/> or <see cref="float"/> when its text reads as one exactly.
     /// </summary>
     public bool TryGetValue<T>([MaybeNullWhen(false)] out T value)
@@ -95,7 +95,7 @@ internal sealed class DocValue : DocNode
         {
             int i = 0;
             ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out i, out var used) && used == _text.Length;
-            value = (T)(object)i;
+            value = (T)(object)(ok ? i : 0);
             return ok;
         }
 
@@ -103,15 +103,15 @@ internal sealed class DocValue : DocNode
         {
             long l = 0;
             ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out l, out var used) && used == _text.Length;
-            value = (T)(object)l;
+            value = (T)(object)(ok ? l : 0L);
             return ok;
         }
 
         if (typeof(T) == typeof(float))
         {
             float f = 0;
-            ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out f, out var used) && used == _text.Length && float.IsFinite(f);
-            value = (T)(object)f;
+            ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out f, out var used) && used == _text.Length;
+            value = (T)(object)(ok ? f : 0f);
             return ok;
         }
 
@@ -119,19 +119,22 @@ internal sealed class DocValue : DocNode
         return false;
     }
 
-    /// <summary>A number as a finite double (false for text that overflows one, as JsonElement.TryGetDouble).</summary>
+    /// <summary>A number as a double, as JsonElement.TryGetDouble reads it (text beyond a double's range is an infinity).</summary>
     public bool TryGetDouble(out double value)
     {
         value = 0;
-        return Kind == JsonValueKind.Number
-            && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out value, out var used) && used == _text.Length && double.IsFinite(value);
+        var ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out value, out var used) && used == _text.Length;
+        value = ok ? value : 0;
+        return ok;
     }
 
     /// <summary>A number as a decimal, when it fits one (as JsonElement.TryGetDecimal).</summary>
     public bool TryGetDecimal(out decimal value)
     {
         value = 0;
-        return Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out value, out var used) && used == _text.Length;
+        var ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out value, out var used) && used == _text.Length;
+        value = ok ? value : 0;
+        return ok;
     }
 
     public new T GetValue<T>() =>

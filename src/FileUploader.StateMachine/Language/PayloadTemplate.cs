@@ -204,12 +204,22 @@ internal sealed class ConstantTemplateNode(DocNode? value) : TemplateNode
 
 internal sealed class ObjectTemplateNode(KeyValuePair<string, TemplateNode>[] entries) : TemplateNode
 {
+    // "a" and "a.$" in one template name the same member (the later one wins); otherwise each member is simply appended.
+    private readonly bool _namesDistinct = entries.Select(e => e.Key).Distinct(StringComparer.Ordinal).Count() == entries.Length;
+
     public override DocNode? Build(PathContext ctx)
     {
-        var obj = new DocObject();
+        var obj = new DocObject(entries.Length);
         foreach (var (name, node) in entries)
         {
-            obj[name] = node.Build(ctx);
+            if (_namesDistinct)
+            {
+                obj.Append(name, node.Build(ctx));
+            }
+            else
+            {
+                obj[name] = node.Build(ctx);
+            }
         }
 
         return obj;
