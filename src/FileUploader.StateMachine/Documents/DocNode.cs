@@ -169,9 +169,10 @@ internal abstract class DocNode
                     return false;
                 }
 
-                foreach (var (name, value) in leftObject)
+                // As lookups see them: a name a parsed object repeats counts with its last value (see DocParser).
+                foreach (var (name, _) in leftObject)
                 {
-                    if (!rightObject.TryGetPropertyValue(name, out var other) || !DeepEquals(value, other))
+                    if (!rightObject.TryGetPropertyValue(name, out var other) || !DeepEquals(leftObject[name], other))
                     {
                         return false;
                     }

@@ -203,4 +203,106 @@ public sealed class DocParserTests
         Assert.Null(DocNode.FromJsonNode(null));
         Assert.Null(DocNode.ToJsonNode(null));
     }
+
+    [Theory]
+    [MemberData(nameof(Documents))]
+    [MemberData(nameof(Invalid))]
+    [MemberData(nameof(SimplePathEdges))]
+    public void SimplePath_AcceptsOnlyWhatTheReaderAccepts_AndBuildsTheSameTree(string json) => AssertSimplePathAgreesWithReader(json);
+
+    [Fact]
+    public void SimplePath_AgreesWithTheReader_OnGeneratedAndMutatedDocuments()
+    {
+        // Seeded, so a failure names a document that can be replayed.
+        var random = new Random(20261207);
+        var simple = 0;
+        for (var i = 0; i < 3_000; i++)
+        {
+            var json = GenerateDocument(random, depth: 0);
+            if (i % 2 == 1)
+            {
+                json = Mutate(random, json);
+            }
+
+            simple += AssertSimplePathAgreesWithReader(json) ? 1 : 0;
+        }
+
+        // Both outcomes were exercised: plenty of documents took the simple path, plenty did not.
+        Assert.InRange(simple, 500, 2_500);
+    }
+
+    public static TheoryData<string> SimplePathEdges() => new()
+    {
+        "-", "-0", "-01", "0.", ".5", "1e", "1e+", "1E-0", "2.50e+10", "tru", "nul", "falsey", "[1,,2]", "[,]", "{\"a\":}",
+        "{\"a\" : 1 , \"b\" : [ ] }", " \t\r\n[1]\n", "\"\u007f\"", "\"tab\there\"", "\"\ud83c\udf89\"",
+        "\"\ud800\"", "\"\\u00e9\"", "\uFEFF{}", "{\"a\":1}}", "[\"x\"]]", "{\"a\":1,\"a\":2}",
+        new string('{', 1) + "\"a\":" + new string('[', 63) + new string(']', 63) + "}",
+        "{\"a\":" + new string('[', 64) + new string(']', 64) + "}",
+    };
+
+    /// <summary>True when the simple path took the document.</summary>
+    private static bool AssertSimplePathAgreesWithReader(string json)
+    {
+        DocNode? fromReader = null;
+        Exception? readerError = null;
+        try
+        {
+            fromReader = DocParser.ParseAsUtf8(json);
+        }
+        catch (JsonException ex)
+        {
+            readerError = ex;
+        }
+
+        if (!DocParser.TryParseSimple(json, out var fromSimple))
+        {
+            return false;
+        }
+
+        Assert.True(readerError is null, $"The simple path accepted what the reader rejects: {json}");
+        Assert.True(DocNode.DeepEquals(fromReader, fromSimple), json);
+        Assert.Equal(fromReader?.ToJsonString(Relaxed) ?? "null", fromSimple?.ToJsonString(Relaxed) ?? "null");
+        Assert.Equal(fromReader?.ToJsonString() ?? "null", fromSimple?.ToJsonString() ?? "null");
+        return true;
+    }
+
+    private static readonly string[] Strings = ["", "plain", "two words", "é", "🎉", "\u2028", "tab\t", "quote\\\"", "back\\\\slash", "\\u0041", "\ud800", "\u001f", "\u007f"];
+
+    private static readonly string[] Numbers = ["0", "-0", "1", "-12", "1.50", "1e5", "1E+5", "-2.5e-3", "12345678901234567890123", "01", "1.", "+1", ".5", "1e"];
+
+    private static string GenerateDocument(Random random, int depth)
+    {
+        var spaces = new[] { "", "", "", " ", "\n  ", "\t" };
+        string Space() => spaces[random.Next(spaces.Length)];
+        switch (depth > 4 ? random.Next(4) : random.Next(6))
+        {
+            case 0:
+                return "\"" + Strings[random.Next(Strings.Length)] + "\"";
+            case 1:
+                return Numbers[random.Next(Numbers.Length)];
+            case 2:
+                return new[] { "true", "false", "null" }[random.Next(3)];
+            case 3:
+                return random.Next(2) == 0 ? "{}" : "[]";
+            case 4:
+                var items = Enumerable.Range(0, random.Next(1, 5)).Select(_ => Space() + GenerateDocument(random, depth + 1) + Space());
+                return "[" + string.Join(",", items) + "]";
+            default:
+                var members = Enumerable.Range(0, random.Next(1, 5))
+                    .Select(_ => Space() + "\"" + Strings[random.Next(Strings.Length)] + "\"" + Space() + ":" + GenerateDocument(random, depth + 1));
+                return "{" + string.Join(",", members) + Space() + "}";
+        }
+    }
+
+    private static string Mutate(Random random, string json)
+    {
+        const string Pieces = "{}[],:\"\\ -+.eE0123456789tfnu\u00e9\ud800";
+        var at = random.Next(json.Length + 1);
+        return random.Next(3) switch
+        {
+            0 when at < json.Length => json.Remove(at, 1),
+            1 => json.Insert(at, Pieces[random.Next(Pieces.Length)].ToString()),
+            _ => at < json.Length ? json.Remove(at, 1).Insert(at, Pieces[random.Next(Pieces.Length)].ToString()) : json + "x",
+        };
+    }
 }
