@@ -59,7 +59,7 @@ internal sealed class DocArray : DocNode, IList<DocNode?>, IReadOnlyList<DocNode
             {
                 Adopt(value);
                 Release(_items[index]);
-                _items[index] = value;
+                Store(_items, index, value);
             }
         }
     }
@@ -72,7 +72,7 @@ internal sealed class DocArray : DocNode, IList<DocNode?>, IReadOnlyList<DocNode
             Array.Resize(ref _items, Math.Max(4, _count * 2));
         }
 
-        _items[_count++] = item;
+        Store(_items, _count++, item);
     }
 
     public void Insert(int index, DocNode? item)
@@ -85,7 +85,7 @@ internal sealed class DocArray : DocNode, IList<DocNode?>, IReadOnlyList<DocNode
         }
 
         Array.Copy(_items, index, _items, index + 1, _count - index);
-        _items[index] = item;
+        Store(_items, index, item);
         _count++;
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -129,6 +131,14 @@ internal abstract class DocNode
             child.Parent = null;
         }
     }
+
+    /// <summary>
+    /// <c>slots[index] = node</c> without the runtime's check that the node's type fits the array (an array of a
+    /// reference type may really be an array of a derived type): these arrays are always exactly <c>DocNode?[]</c>, and
+    /// the check was a visible share of building documents. The caller has checked the index.
+    /// </summary>
+    private protected static void Store(DocNode?[] slots, int index, DocNode? node) =>
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slots), index) = node;
 
     /// <summary>Parses one JSON value (see <see cref="DocParser"/>); throws <see cref="JsonException"/> for anything else.</summary>
     public static DocNode? Parse(string json) => DocParser.Parse(json);

@@ -55,7 +55,7 @@ internal sealed class DocObject : DocNode, IEnumerable<KeyValuePair<string, DocN
                 {
                     Adopt(value);
                     Release(_values[at]);
-                    _values[at] = value;
+                    Store(_values, at, value);
                 }
             }
             else
@@ -196,7 +196,7 @@ internal sealed class DocObject : DocNode, IEnumerable<KeyValuePair<string, DocN
         }
 
         _names[_count] = name;
-        _values[_count] = value;
+        Store(_values, _count, value);
         _count++;
         if (_index is not null)
         {
