@@ -505,7 +505,7 @@ internal sealed partial class Interpreter(ExecutionRun run, EngineServices servi
     /// <summary>
     /// ResultPath, then OutputPath. When OutputPath is the very path ResultPath names (<c>"ResultPath": "$.x",
     /// "OutputPath": "$.x"</c>), the output is the result itself: placing it in the input only to select it again is
-    /// skipped, and with it the copy of a result taken from the input (a node has one parent, so placing one copies it).
+    /// skipped, and with it the copy of a result taken from the input (an object or array belongs to one document, so placing one copies it).
     /// The input is not used once the state has its output, so nobody sees that it was left unchanged. Only for a path of
     /// names (an index step is left to the general path: JSONPath and reference paths need not agree on every index),
     /// and only when the placement would succeed: otherwise the general path raises its error.

@@ -7,7 +7,7 @@ namespace FileUploader.StateMachine.Language;
 
 /// <summary>
 /// Type tests, number reads, equality and text for <see cref="DocNode"/> values. A JSON null is the C# null
-/// reference in System.Text.Json.Nodes, so "present but null" and "missing" are told apart by the callers
+/// reference in the document tree, so "present but null" and "missing" are told apart by the callers
 /// (a <c>TryGet</c> that returns true with a null value), never here.
 /// </summary>
 internal static class JsonValues
@@ -122,65 +122,7 @@ internal static class JsonValues
     /// JSON equality: numbers by value (1 equals 1.0), strings ordinally, objects regardless of key order,
     /// arrays element by element.
     /// </summary>
-    public static bool DeepEquals(DocNode? left, DocNode? right)
-    {
-        var leftKind = KindOf(left);
-        var rightKind = KindOf(right);
-        if (leftKind != rightKind)
-        {
-            return false;
-        }
-
-        switch (leftKind)
-        {
-            case JsonValueKind.Null:
-            case JsonValueKind.True:
-            case JsonValueKind.False:
-                return true;
-            case JsonValueKind.Number:
-                return CompareNumbers(left, right) == 0;
-            case JsonValueKind.String:
-                TryGetString(left, out var ls);
-                TryGetString(right, out var rs);
-                return string.Equals(ls, rs, StringComparison.Ordinal);
-            case JsonValueKind.Array:
-                var la = (DocArray)left!;
-                var ra = (DocArray)right!;
-                if (la.Count != ra.Count)
-                {
-                    return false;
-                }
-
-                for (var i = 0; i < la.Count; i++)
-                {
-                    if (!DeepEquals(la[i], ra[i]))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            case JsonValueKind.Object:
-                var lo = (DocObject)left!;
-                var ro = (DocObject)right!;
-                if (lo.Count != ro.Count)
-                {
-                    return false;
-                }
-
-                foreach (var (key, value) in lo)
-                {
-                    if (!ro.TryGetPropertyValue(key, out var other) || !DeepEquals(value, other))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            default:
-                return false;
-        }
-    }
+    public static bool DeepEquals(DocNode? left, DocNode? right) => DocNode.DeepEquals(left, right);
 
     /// <summary>Compact JSON text of a value (<c>null</c> for JSON null), as AWS prints it in causes.</summary>
     public static string ToJsonText(DocNode? node) => node is null ? "null" : node.ToJsonString(CompactOptions);

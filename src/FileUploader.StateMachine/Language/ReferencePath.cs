@@ -272,7 +272,8 @@ internal sealed class ReferencePath
 
     public override string ToString() => Text;
 
-    // A node has one parent: a value that already sits in a document is copied before it is attached.
+    // An object or array belongs to one document: one that already sits in a document is copied before it is attached
+    // (a leaf has no parent and is shared as it is).
     private static DocNode? Own(DocNode? value) => value?.Parent is null ? value : value.DeepClone();
 
     private StatesException MatchFailure(DocNode? root, string reason) => new(
