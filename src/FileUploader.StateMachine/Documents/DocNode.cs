@@ -18,10 +18,11 @@ namespace FileUploader.StateMachine.Documents;
 /// Why not <see cref="JsonNode"/>: a node there knows its parent, so a value placed in a second document must be
 /// copied first, and every object is an ordered dictionary (three allocations and a hash per name) whose members a
 /// parsed document builds on first access, each a node wrapping the parsed element. A 5-state Pass chain spent about
-/// a third of its time on those. Here a node has no parent (a leaf is immutable and shared, never copied), an object is
-/// two small arrays searched in order (a dictionary only beyond <see cref="DocObject.IndexThreshold"/> members), and
-/// parsing builds the tree in one pass. Writing goes through <see cref="Utf8JsonWriter"/>, so text is byte for byte
-/// what System.Text.Json writes.
+/// a third of its time on those. Here a leaf (string, number, boolean) is immutable and has no parent, so it is shared,
+/// never copied; objects and arrays keep a parent as there, so a document changed in place never changes another. An
+/// object is two small arrays searched in order (a dictionary only beyond <see cref="DocObject.IndexThreshold"/>
+/// members), and the usual text is read in one pass (<see cref="DocParser"/>). <see cref="WriteTo"/> goes through
+/// <see cref="Utf8JsonWriter"/>, so text is byte for byte what System.Text.Json writes.
 /// </remarks>
 internal abstract class DocNode
 {
