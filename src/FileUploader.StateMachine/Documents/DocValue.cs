@@ -56,8 +56,8 @@ internal sealed class DocValue : DocNode
 
     /// <summary>
     /// As <c>JsonValue.TryGetValue</c> on a parsed value: a string as <see cref="string"/>, true/false as
-    /// <see cref="bool"/>, a number as <see cref="double"/>, <see cref="decimal"/>, <see cref="int"/>,
-    /// <see cref="long"/> or <see cref="float"/> when its text reads as one exactly.
+    /// <see cref="bool"/>, a number as <see cref="double"/>, <see cref="decimal"/>, <see cref="long"/> or
+    /// <see cref="int"/> when its text reads as one exactly.
     /// </summary>
     public bool TryGetValue<T>([MaybeNullWhen(false)] out T value)
     {
@@ -91,27 +91,17 @@ internal sealed class DocValue : DocNode
             return ok;
         }
 
-        if (typeof(T) == typeof(int))
-        {
-            int i = 0;
-            ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out i, out var used) && used == _text.Length;
-            value = (T)(object)(ok ? i : 0);
-            return ok;
-        }
-
         if (typeof(T) == typeof(long))
         {
-            long l = 0;
-            ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out l, out var used) && used == _text.Length;
-            value = (T)(object)(ok ? l : 0L);
+            ok = TryGetInt64(out var l);
+            value = (T)(object)l;
             return ok;
         }
 
-        if (typeof(T) == typeof(float))
+        if (typeof(T) == typeof(int))
         {
-            float f = 0;
-            ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out f, out var used) && used == _text.Length;
-            value = (T)(object)(ok ? f : 0f);
+            ok = TryGetInt64(out var l) && l is >= int.MinValue and <= int.MaxValue;
+            value = (T)(object)(ok ? (int)l : 0);
             return ok;
         }
 
@@ -121,6 +111,15 @@ internal sealed class DocValue : DocNode
 
     /// <summary>A number as a double, as JsonElement.TryGetDouble reads it (text beyond a double's range is an infinity).</summary>
     public bool TryGetDouble(out double value)
+    {
+        value = 0;
+        var ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out value, out var used) && used == _text.Length;
+        value = ok ? value : 0;
+        return ok;
+    }
+
+    /// <summary>A number written as an integer that fits a long (as JsonElement.TryGetInt64: <c>3.0</c> is not one).</summary>
+    public bool TryGetInt64(out long value)
     {
         value = 0;
         var ok = Kind == JsonValueKind.Number && Utf8Parser.TryParse(Ascii(stackalloc byte[MaxStackNumber]), out value, out var used) && used == _text.Length;

@@ -169,6 +169,21 @@ public sealed class DocParserTests
         Assert.Equal(value, read);
     }
 
+    [Theory]
+    [InlineData("2147483648", true, 2147483648L)]
+    [InlineData("-9223372036854775808", true, long.MinValue)]
+    [InlineData("9223372036854775808", false, 0L)]
+    [InlineData("1e3", false, 0L)]
+    public void TryGetValue_Long_AsJsonElementReadsIt(string json, bool expected, long value)
+    {
+        var parsed = DocNode.Parse(json)!.AsValue();
+
+        Assert.Equal(expected, parsed.TryGetValue<long>(out var read));
+        Assert.Equal(value, read);
+        Assert.Equal(JsonDocument.Parse(json).RootElement.TryGetInt64(out var fromElement), expected);
+        Assert.Equal(fromElement, read);
+    }
+
     [Fact]
     public void Create_DotNetNumbers_AreWrittenAsSystemTextJsonWritesThem()
     {
