@@ -41,10 +41,11 @@ internal static class DocParser
     /// <summary>Through <see cref="Utf8JsonReader"/>: every document, and the error for any text that is not one.</summary>
     internal static DocNode? ParseAsUtf8(string json)
     {
-        // A UTF-16 character is at most 3 UTF-8 bytes.
-        var maxBytes = json.Length * 3;
+        // A UTF-16 character is at most 3 UTF-8 bytes: a short text fits the stack buffer uncounted; a long one is
+        // counted (three times its length could overflow an int).
+        var size = json.Length <= StackLimit / 3 ? StackLimit : Encoding.UTF8.GetByteCount(json);
         byte[]? rented = null;
-        var utf8 = maxBytes <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        var utf8 = size <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
             var length = Encoding.UTF8.GetBytes(json, utf8);
@@ -61,12 +62,9 @@ internal static class DocParser
 
     public static DocNode? Parse(ReadOnlySpan<byte> utf8)
     {
+        // Empty or blank text makes the reader throw here.
         var reader = new Utf8JsonReader(utf8);
-        if (!reader.Read())
-        {
-            throw new JsonException("The input does not contain any JSON tokens.");
-        }
-
+        reader.Read();
         var value = ReadValue(ref reader);
 
         // Anything but whitespace after the value makes the reader throw here.
